@@ -1,0 +1,40 @@
+/**
+ * The shape of an admin command and what it runs with. Each group file (topic.ts, cluster.ts, ...)
+ * exports an array of these; registry.ts collects them.
+ */
+import type { MQAdminExt } from "./admin_ext.ts";
+import type { OptionSpec, ParsedOptions } from "./options.ts";
+import type { AdminOutput } from "./output.ts";
+
+/** Command groups, in the order `rmq admin --help` lists them (operations.md §1.4). */
+export const COMMAND_GROUPS = [
+  "Topics",
+  "Cluster and brokers",
+  "Subscription groups and consumers",
+  "Producers",
+  "Message query and trace",
+  "Offsets",
+  "Name server",
+  "Statistics",
+] as const;
+export type CommandGroup = (typeof COMMAND_GROUPS)[number];
+
+/** What a running command gets. */
+export interface CommandContext {
+  opts: ParsedOptions;
+  out: AdminOutput;
+  admin: MQAdminExt;
+}
+
+/** One mqadmin sub-command. */
+export interface AdminCommand {
+  /** Upstream's name, e.g. "topicRoute" (matched case-insensitively). */
+  name: string;
+  aliases?: string[];
+  group: CommandGroup;
+  description: string;
+  /** Own options; `-h` and `-n` are added for every command. */
+  options: OptionSpec[];
+  /** Runs the command; resolves to the exit code. Failures throw (AdminError, RemotingError...). */
+  run(ctx: CommandContext): Promise<number>;
+}

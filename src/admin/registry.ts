@@ -1,0 +1,25 @@
+/**
+ * Every admin command, looked up by name (case-insensitive, aliases included). Adding a command group
+ * means adding its array here.
+ */
+import type { AdminCommand } from "./command.ts";
+import { CLUSTER_COMMANDS } from "./cluster.ts";
+import { NAMESRV_COMMANDS } from "./namesrv.ts";
+import { TOPIC_COMMANDS } from "./topic.ts";
+
+/** All registered commands, in listing order within their groups. */
+export const ADMIN_COMMANDS: readonly AdminCommand[] = [
+  ...TOPIC_COMMANDS,
+  ...CLUSTER_COMMANDS,
+  ...NAMESRV_COMMANDS,
+];
+
+const byName = new Map<string, AdminCommand>();
+for (const c of ADMIN_COMMANDS) {
+  for (const n of [c.name, ...(c.aliases ?? [])]) byName.set(n.toLowerCase(), c);
+}
+
+/** The command called `name` (any case), or undefined. */
+export function findCommand(name: string): AdminCommand | undefined {
+  return byName.get(name.toLowerCase());
+}

@@ -1,0 +1,125 @@
+/**
+ * Long polling (store-and-semantics.md §10.4): PULL_MESSAGE requests that found nothing are parked per
+ * `<topic>@<queueId>` and re-executed as soon as a matching message lands in that queue, or when their
+ * hold time runs out. A single timer sweeps expired holds every `checkIntervalMs`.
+ */
+import type { RemotingCommand } from "../../remoting/command.ts";
+import type { MessageFilter } from "../broker_context.ts";
+import type { BrokerChannel } from "../client_channel.ts";
+import { getLogger } from "../../log/logger.ts";
+
+const log = getLogger("broker");
+
+/** A parked pull. */
+export interface PullRequest {
+  request: RemotingCommand;
+  channel: BrokerChannel;
+  /** The requested offset: a message at or beyond it wakes the request. */
+  pullFromThisOffset: number;
+  suspendTimestamp: number;
+  timeoutMillis: number;
+  filter: MessageFilter;
+}
+
+/** Re-runs a parked pull without permission to park again, and sends its response. */
+export type WakeupExecutor = (channel: BrokerChannel, request: RemotingCommand) => void;
+
+export class PullRequestHoldService {
+  private readonly table = new Map<string, PullRequest[]>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private stopped = true;
+
+  constructor(
+    private readonly maxOffsetOf: (topic: string, queueId: number) => number,
+    private readonly execute: WakeupExecutor,
+    private readonly now: () => number = Date.now,
+    private readonly checkIntervalMs = 1000,
+  ) {}
+
+  private static key(topic: string, queueId: number): string {
+    return `${topic}@${queueId}`;
+  }
+
+  /** Parks a request. */
+  suspendPullRequest(topic: string, queueId: number, pr: PullRequest): void {
+    const k = PullRequestHoldService.key(topic, queueId);
+    let list = this.table.get(k);
+    if (!list) this.table.set(k, list = []);
+    list.push(pr);
+  }
+
+  /** Number of parked requests (for tests and runtime info). */
+  get size(): number {
+    let n = 0;
+    for (const l of this.table.values()) n += l.length;
+    return n;
+  }
+
+  /**
+   * A message arrived (tagsCode given) or a periodic check (tagsCode undefined): wake requests whose
+   * offset is now readable and that match, and those whose hold time is over.
+   */
+  notifyMessageArriving(topic: string, queueId: number, maxOffset: number, tagsCode?: number): void {
+    const k = PullRequestHoldService.key(topic, queueId);
+    const list = this.table.get(k);
+    if (!list || list.length === 0) return;
+    const keep: PullRequest[] = [];
+    const now = this.now();
+    for (const pr of list) {
+      if (pr.channel.closed) continue;
+      let newest = maxOffset;
+      if (newest <= pr.pullFromThisOffset) newest = this.maxOffsetOf(topic, queueId);
+      let wake = false;
+      if (newest > pr.pullFromThisOffset) {
+        wake = tagsCode === undefined || pr.filter.isMatchedByConsumeQueue(tagsCode);
+      }
+      if (!wake && now >= pr.suspendTimestamp + pr.timeoutMillis) wake = true;
+      if (wake) this.wakeUp(pr);
+      else keep.push(pr);
+    }
+    if (keep.length === 0) this.table.delete(k);
+    else this.table.set(k, keep);
+  }
+
+  private wakeUp(pr: PullRequest): void {
+    try {
+      this.execute(pr.channel, pr.request);
+    } catch (e) {
+      log.warn("Cannot re-execute a held pull request", e);
+    }
+  }
+
+  private check(): void {
+    for (const k of [...this.table.keys()]) {
+      const i = k.lastIndexOf("@");
+      const topic = k.slice(0, i);
+      const queueId = Number(k.slice(i + 1));
+      this.notifyMessageArriving(topic, queueId, this.maxOffsetOf(topic, queueId));
+    }
+  }
+
+  /** Starts the periodic sweep. */
+  start(): void {
+    this.stopped = false;
+    const tick = () => {
+      if (this.stopped) return;
+      try {
+        this.check();
+      } catch (e) {
+        log.warn("Long-polling check failed", e);
+      }
+      this.timer = setTimeout(tick, this.checkIntervalMs);
+    };
+    this.timer = setTimeout(tick, this.checkIntervalMs);
+  }
+
+  /** Stops the sweep and answers every parked request now (their pulls find nothing new). */
+  shutdown(): void {
+    this.stopped = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    const all = [...this.table.values()].flat();
+    this.table.clear();
+    for (const pr of all) if (!pr.channel.closed) this.wakeUp(pr);
+  }
+}

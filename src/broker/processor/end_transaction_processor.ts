@@ -1,0 +1,54 @@
+/**
+ * END_TRANSACTION (37): commits or rolls back a half message (remoting-protocol.md §9.10). A commit
+ * re-stores the half record into its real topic/queue with transaction type COMMIT. rmq keeps no
+ * op-log of resolved halves and runs no check-back service yet, so unresolved halves simply stay
+ * invisible.
+ */
+import { createResponse, type RemotingCommand } from "../../remoting/command.ts";
+import { ResponseCode } from "../../remoting/response_code.ts";
+import { decodeEndTransactionRequestHeader } from "../../protocol/headers/transaction.ts";
+import { MessageConst, MessageSysFlag, resetTransactionValue } from "../../message/message_const.ts";
+import type { BrokerContext } from "../broker_context.ts";
+import { innerFromStored } from "../message_factory.ts";
+import { putStatusToResponse } from "./send_message_processor.ts";
+import { getLogger } from "../../log/logger.ts";
+
+const log = getLogger("broker");
+
+export class EndTransactionProcessor {
+  constructor(private readonly ctx: BrokerContext) {}
+
+  /** The RequestProcessor for code 37. */
+  async process(req: RemotingCommand): Promise<RemotingCommand | null> {
+    const { ctx } = this;
+    const h = decodeEndTransactionRequestHeader(req.extFields);
+    if (ctx.storeConfig.brokerRole === "SLAVE") {
+      return createResponse(req, ResponseCode.SLAVE_NOT_AVAILABLE, "Slave broker can not handle transaction messages");
+    }
+    if (h.commitOrRollback === MessageSysFlag.TRANSACTION_NOT_TYPE) return null;
+    const half = await ctx.store.lookMessageByOffset(h.commitLogOffset);
+    if (!half) return createResponse(req, ResponseCode.SYSTEM_ERROR, "Find prepared transaction message failed");
+    if (half.properties[MessageConst.PGROUP] !== h.producerGroup) {
+      return createResponse(req, ResponseCode.SYSTEM_ERROR, "The producer group wrong");
+    }
+    if (half.queueOffset !== h.tranStateTableOffset || half.commitLogOffset !== h.commitLogOffset) {
+      return createResponse(req, ResponseCode.SYSTEM_ERROR, "The transaction state table offset or commit log offset wrong");
+    }
+    if (h.commitOrRollback === MessageSysFlag.TRANSACTION_ROLLBACK_TYPE) {
+      log.debug(`Transaction ${h.msgId} rolled back`);
+      return createResponse(req, ResponseCode.SUCCESS);
+    }
+    const props = { ...half.properties };
+    const topic = props[MessageConst.REAL_TOPIC] ?? half.topic;
+    const queueId = Number(props[MessageConst.REAL_QID] ?? half.queueId);
+    delete props[MessageConst.REAL_TOPIC];
+    delete props[MessageConst.REAL_QID];
+    delete props[MessageConst.TRAN_MSG];
+    const msg = innerFromStored(half, topic, Number.isFinite(queueId) ? queueId : 0, props, ctx.storeHost);
+    msg.sysFlag = resetTransactionValue(half.sysFlag, MessageSysFlag.TRANSACTION_COMMIT_TYPE);
+    msg.preparedTransactionOffset = half.commitLogOffset;
+    const put = await ctx.store.putMessage(msg);
+    const { code, remark } = putStatusToResponse(put);
+    return createResponse(req, code, remark);
+  }
+}

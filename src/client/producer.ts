@@ -1,0 +1,371 @@
+/**
+ * The producer (upstream DefaultMQProducer): picks a queue from the topic's publish info, sends with
+ * SEND_MESSAGE_V2 (or SEND_BATCH_MESSAGE), and retries on another broker when a send fails.
+ */
+
+import { getLogger } from "../log/logger.ts";
+import { encodeBatchBody } from "../message/batch_codec.ts";
+import { MessageConst, MessageSysFlag } from "../message/message_const.ts";
+import { encodeProperties } from "../message/properties.ts";
+import type { MessageQueue } from "../protocol/bodies/message_queue.ts";
+import type { SendMessageRequestHeader } from "../protocol/headers/send.ts";
+import { RemotingError } from "../remoting/errors.ts";
+import { ResponseCode } from "../remoting/response_code.ts";
+import type { ClientConfig } from "./client_config.ts";
+import { MQBrokerError, MQClientError } from "./errors.ts";
+import { ensureUniqKey, maybeCompress, type Message, messageProperties, type SendResult } from "./message.ts";
+import { buildSendRequest } from "./mq_client_api.ts";
+import { AUTO_CREATE_TOPIC_KEY, MQClientInstance, type ProducerMember } from "./mq_client_instance.ts";
+import type { TopicPublishInfo } from "./route_info.ts";
+
+const log = getLogger("producer");
+
+/** Producer settings (upstream names). */
+export interface ProducerOptions extends ClientConfig {
+  /** Producer group. */
+  group: string;
+  /** Send timeout (ms). Default 3 000. */
+  sendMsgTimeoutMs?: number;
+  /** Bodies at least this large are zlib-compressed. Default 4 096. */
+  compressMsgBodyOverHowmuch?: number;
+  /** Extra attempts for a failed synchronous send. Default 2. */
+  retryTimesWhenSendFailed?: number;
+  /** Extra attempts for a failed async send. Default 2. */
+  retryTimesWhenSendAsyncFailed?: number;
+  /** Queue count of topics auto-created on first send. Default 4. */
+  defaultTopicQueueNums?: number;
+  /** Largest body accepted (bytes). Default 4 MiB. */
+  maxMessageSize?: number;
+  /** Use an existing client instance instead of creating one. */
+  clientInstance?: MQClientInstance;
+}
+
+/** Picks the queue for an ordered send. */
+export type MessageQueueSelector<A> = (mqs: readonly MessageQueue[], msg: Message, arg: A) => MessageQueue;
+
+/** Selects by `hash(arg) % queues`, the usual ordered-send selector (upstream SelectMessageQueueByHash). */
+export function selectByHash(mqs: readonly MessageQueue[], _msg: Message, arg: unknown): MessageQueue {
+  let h = 0;
+  const s = String(arg);
+  for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;
+  return mqs[Math.abs(h % mqs.length)]!;
+}
+
+/** Codes after which a sync send is retried on another broker (upstream's retryResponseCodes). */
+const RETRY_CODES: ReadonlySet<number> = new Set([
+  ResponseCode.TOPIC_NOT_EXIST,
+  ResponseCode.SERVICE_NOT_AVAILABLE,
+  ResponseCode.SYSTEM_ERROR,
+  ResponseCode.NO_PERMISSION,
+  ResponseCode.NO_BUYER_ID,
+  ResponseCode.NOT_IN_CURRENT_UNIT,
+]);
+
+/** Whether a failed attempt may be retried. */
+export function isRetryableSendError(e: unknown): boolean {
+  if (e instanceof MQBrokerError) return RETRY_CODES.has(e.code);
+  return e instanceof RemotingError;
+}
+
+/** Validation of a message before sending; returns the error text or null. */
+export function checkMessage(msg: Message, maxMessageSize: number): string | null {
+  if (!msg.topic || msg.topic.trim() === "") return "The specified topic is blank";
+  if (!/^[%|a-zA-Z0-9_-]+$/.test(msg.topic)) {
+    return `The specified topic "${msg.topic}" contains illegal characters, allowing only ^[%|a-zA-Z0-9_-]+$`;
+  }
+  if (msg.topic.length > 127) return `The specified topic "${msg.topic}" is longer than topic max length 127`;
+  if (!msg.body || msg.body.length === 0) return "The message body length is zero";
+  if (msg.body.length > maxMessageSize) {
+    return `The message body size "${msg.body.length}" is over max value ${maxMessageSize}`;
+  }
+  return null;
+}
+
+/** A message producer. */
+export class Producer implements ProducerMember {
+  readonly group: string;
+  readonly #opts: Required<Omit<ProducerOptions, keyof ClientConfig | "clientInstance">>;
+  readonly #instance: MQClientInstance;
+  readonly #ownsInstance: boolean;
+  readonly #publishInfo = new Map<string, TopicPublishInfo>();
+  #state: "created" | "running" | "stopped" = "created";
+
+  constructor(opts: ProducerOptions) {
+    this.group = opts.group;
+    this.#opts = {
+      group: opts.group,
+      sendMsgTimeoutMs: opts.sendMsgTimeoutMs ?? 3000,
+      compressMsgBodyOverHowmuch: opts.compressMsgBodyOverHowmuch ?? 4096,
+      retryTimesWhenSendFailed: opts.retryTimesWhenSendFailed ?? 2,
+      retryTimesWhenSendAsyncFailed: opts.retryTimesWhenSendAsyncFailed ?? 2,
+      defaultTopicQueueNums: opts.defaultTopicQueueNums ?? 4,
+      maxMessageSize: opts.maxMessageSize ?? 4 * 1024 * 1024,
+    };
+    this.#ownsInstance = opts.clientInstance === undefined;
+    this.#instance = opts.clientInstance ?? new MQClientInstance(opts);
+  }
+
+  /** The client instance (shared core). */
+  get instance(): MQClientInstance {
+    return this.#instance;
+  }
+
+  /** Registers with the client instance and starts its timers. */
+  start(): Promise<void> {
+    if (this.#state !== "created") throw new MQClientError(`Producer "${this.group}" cannot start twice`);
+    this.#instance.registerProducer(this);
+    this.#instance.start();
+    this.#state = "running";
+    return Promise.resolve();
+  }
+
+  /** Unregisters from every broker and closes connections (when the instance is ours). */
+  async shutdown(): Promise<void> {
+    if (this.#state !== "running") return;
+    this.#state = "stopped";
+    this.#instance.unregisterProducer(this.group);
+    await this.#unregisterFromBrokers();
+    if (this.#ownsInstance) await this.#instance.shutdown();
+  }
+
+  async #unregisterFromBrokers(): Promise<void> {
+    const addrs = new Set<string>();
+    for (const info of this.#publishInfo.values()) {
+      for (const mq of info.messageQueues) {
+        const a = this.#instance.findBrokerAddressInPublish(mq.brokerName);
+        if (a) addrs.add(a);
+      }
+    }
+    await Promise.all([...addrs].map((a) =>
+      this.#instance.api.unregisterClient(a, this.#instance.clientId, { producerGroup: this.group }, 3000)
+        .catch((e) => log.debug(`Unregister from "${a}" failed: ${e}`))
+    ));
+  }
+
+  /** ProducerMember: topics to keep fresh. */
+  publishTopics(): string[] {
+    return [...this.#publishInfo.keys()];
+  }
+
+  /** ProducerMember: new publish info from a route refresh. */
+  updatePublishInfo(topic: string, info: TopicPublishInfo): void {
+    // Only topics this producer has used are tracked; other members' routes are not our concern.
+    if (this.#publishInfo.has(topic) || this.#pendingTopics.has(topic)) this.#publishInfo.set(topic, info);
+  }
+
+  readonly #pendingTopics = new Set<string>();
+
+  /** The publish info of `topic`, fetched (or borrowed from TBW102) when unknown. */
+  async findPublishInfo(topic: string): Promise<TopicPublishInfo> {
+    const cached = this.#publishInfo.get(topic);
+    if (cached?.ok) return cached;
+    this.#pendingTopics.add(topic);
+    try {
+      await this.#instance.updateTopicRouteInfoFromNameServer(topic);
+      let info = this.#publishInfo.get(topic);
+      if (!info?.ok) {
+        await this.#instance.updateTopicRouteInfoFromNameServer(topic, this.#opts.defaultTopicQueueNums);
+        info = this.#publishInfo.get(topic);
+      }
+      if (!info?.ok) throw new MQClientError(`No route info of topic "${topic}"`);
+      return info;
+    } finally {
+      this.#pendingTopics.delete(topic);
+    }
+  }
+
+  /** The writable queues of `topic`. */
+  async fetchPublishMessageQueues(topic: string): Promise<readonly MessageQueue[]> {
+    return (await this.findPublishInfo(topic)).messageQueues;
+  }
+
+  #checkRunning(): void {
+    if (this.#state !== "running") throw new MQClientError(`Producer "${this.group}" is not running`);
+  }
+
+  /**
+   * Sends synchronously, retrying on another broker. With a selector, the queue is chosen by
+   * `selector(queues, msg, arg)` and not retried (ordered messages must not jump queues).
+   */
+  async send(msg: Message): Promise<SendResult>;
+  async send(msgs: Message[]): Promise<SendResult>;
+  async send<A>(msg: Message, selector: MessageQueueSelector<A>, arg: A): Promise<SendResult>;
+  async send<A>(
+    msg: Message | Message[],
+    selector?: MessageQueueSelector<A>,
+    arg?: A,
+  ): Promise<SendResult> {
+    this.#checkRunning();
+    if (Array.isArray(msg)) return this.#sendWithRetry(this.#prepareBatch(msg), this.#opts.retryTimesWhenSendFailed);
+    const prepared = this.#prepare(msg);
+    if (selector) {
+      const info = await this.findPublishInfo(msg.topic);
+      const mq = selector(info.messageQueues, msg, arg as A);
+      if (!mq) throw new MQClientError(`Queue selector returned no queue for topic "${msg.topic}"`);
+      return this.#sendTo(prepared, mq, "sync");
+    }
+    return this.#sendWithRetry(prepared, this.#opts.retryTimesWhenSendFailed);
+  }
+
+  /** Sends to a specific queue (no retry). */
+  sendToQueue(msg: Message, mq: MessageQueue): Promise<SendResult> {
+    this.#checkRunning();
+    return this.#sendTo(this.#prepare(msg), mq, "sync");
+  }
+
+  /** Asynchronous send; the promise settles with the result (named for upstream parity). */
+  sendAsync(msg: Message): Promise<SendResult> {
+    this.#checkRunning();
+    return this.#sendWithRetry(this.#prepare(msg), this.#opts.retryTimesWhenSendAsyncFailed);
+  }
+
+  /** Fire-and-forget: resolves once handed to the socket; no result, no retry. */
+  async sendOneway(msg: Message): Promise<void> {
+    this.#checkRunning();
+    const prepared = this.#prepare(msg);
+    const info = await this.findPublishInfo(msg.topic);
+    const mq = info.selectOneMessageQueue();
+    if (!mq) throw new MQClientError(`No writable queue for topic "${msg.topic}"`);
+    await this.#sendTo(prepared, mq, "oneway");
+  }
+
+  /** Validates and turns a Message into the wire pieces (properties, compression, sysFlag, UNIQ_KEY). */
+  #prepare(msg: Message): PreparedSend {
+    const err = checkMessage(msg, this.#opts.maxMessageSize);
+    if (err) throw new MQClientError(err);
+    const props = messageProperties(msg);
+    const uniqId = ensureUniqKey(props);
+    const { body, sysFlag: compressFlag } = maybeCompress(msg.body, this.#opts.compressMsgBodyOverHowmuch);
+    let sysFlag = compressFlag;
+    if (props[MessageConst.TRAN_MSG] === "true") sysFlag |= MessageSysFlag.TRANSACTION_PREPARED_TYPE;
+    let reconsumeTimes: number | undefined;
+    let maxReconsumeTimes: number | undefined;
+    if (msg.topic.startsWith("%RETRY%")) {
+      // Retry bookkeeping travels in the header, not in the stored properties.
+      const r = props[MessageConst.RECONSUME_TIME];
+      const m = props[MessageConst.MAX_RECONSUME_TIMES];
+      if (r !== undefined) reconsumeTimes = Number(r);
+      if (m !== undefined) maxReconsumeTimes = Number(m);
+      delete props[MessageConst.RECONSUME_TIME];
+      delete props[MessageConst.MAX_RECONSUME_TIMES];
+    }
+    return {
+      topic: msg.topic,
+      body,
+      flag: msg.flag ?? 0,
+      sysFlag,
+      properties: encodeProperties(props),
+      msgId: uniqId,
+      batch: false,
+      reconsumeTimes,
+      maxReconsumeTimes,
+    };
+  }
+
+  #prepareBatch(msgs: Message[]): PreparedSend {
+    if (msgs.length === 0) throw new MQClientError("A batch needs at least one message");
+    const topic = msgs[0]!.topic;
+    const ids: string[] = [];
+    let total = 0;
+    const items = msgs.map((m) => {
+      const err = checkMessage(m, this.#opts.maxMessageSize);
+      if (err) throw new MQClientError(err);
+      if (m.topic !== topic) throw new MQClientError(`Batch mixes topics "${topic}" and "${m.topic}"`);
+      if (m.delayTimeLevel !== undefined && m.delayTimeLevel > 0) {
+        throw new MQClientError("Delay messages are not supported in a batch");
+      }
+      if (topic.startsWith("%RETRY%")) throw new MQClientError("Retry messages are not supported in a batch");
+      const props = messageProperties(m);
+      ids.push(ensureUniqKey(props));
+      total += m.body.length;
+      return { flag: m.flag ?? 0, body: m.body, properties: props };
+    });
+    if (total > this.#opts.maxMessageSize) {
+      throw new MQClientError(`The batch body size "${total}" is over max value ${this.#opts.maxMessageSize}`);
+    }
+    const waitOk = msgs[0]!.waitStoreMsgOK === false ? "false" : "true";
+    return {
+      topic,
+      body: encodeBatchBody(items),
+      flag: 0,
+      sysFlag: 0,
+      properties: encodeProperties({ [MessageConst.WAIT]: waitOk }),
+      msgId: ids.join(","),
+      batch: true,
+      reconsumeTimes: undefined,
+      maxReconsumeTimes: undefined,
+    };
+  }
+
+  async #sendWithRetry(p: PreparedSend, retries: number): Promise<SendResult> {
+    const info = await this.findPublishInfo(p.topic);
+    let lastBroker: string | undefined;
+    let lastError: unknown;
+    for (let attempt = 0; attempt <= retries; attempt++) {
+      const mq = info.selectOneMessageQueue(lastBroker);
+      if (!mq) break;
+      lastBroker = mq.brokerName;
+      try {
+        return await this.#sendTo(p, mq, "sync") as SendResult;
+      } catch (e) {
+        lastError = e;
+        if (!isRetryableSendError(e)) throw e;
+        log.warn(`Send to "${mq.brokerName}" queue ${mq.queueId} failed (attempt ${attempt + 1}): ${e}`);
+      }
+    }
+    throw lastError ?? new MQClientError(`No writable queue for topic "${p.topic}"`);
+  }
+
+  async #sendTo(p: PreparedSend, mq: MessageQueue, mode: "sync"): Promise<SendResult>;
+  async #sendTo(p: PreparedSend, mq: MessageQueue, mode: "oneway"): Promise<void>;
+  async #sendTo(p: PreparedSend, mq: MessageQueue, mode: "sync" | "oneway"): Promise<SendResult | void> {
+    let addr = this.#instance.findBrokerAddressInPublish(mq.brokerName);
+    if (!addr) {
+      await this.#instance.updateTopicRouteInfoFromNameServer(p.topic);
+      addr = this.#instance.findBrokerAddressInPublish(mq.brokerName);
+    }
+    if (!addr) throw new MQClientError(`The broker "${mq.brokerName}" does not exist`);
+    const header: SendMessageRequestHeader = {
+      producerGroup: this.group,
+      topic: p.topic,
+      defaultTopic: AUTO_CREATE_TOPIC_KEY,
+      defaultTopicQueueNums: this.#opts.defaultTopicQueueNums,
+      queueId: mq.queueId,
+      sysFlag: p.sysFlag,
+      bornTimestamp: Date.now(),
+      flag: p.flag,
+      properties: p.properties,
+      reconsumeTimes: p.reconsumeTimes ?? 0,
+      unitMode: false,
+      batch: p.batch,
+      maxReconsumeTimes: p.maxReconsumeTimes,
+      bname: mq.brokerName,
+    };
+    const req = buildSendRequest(header, p.body);
+    if (mode === "oneway") return this.#instance.api.sendMessageOneway(addr, req);
+    const res = await this.#instance.api.sendMessage(addr, req, this.#opts.sendMsgTimeoutMs);
+    return {
+      sendStatus: res.sendStatus,
+      msgId: p.msgId,
+      offsetMsgId: res.offsetMsgId,
+      messageQueue: { topic: mq.topic, brokerName: mq.brokerName, queueId: res.queueId },
+      queueOffset: res.queueOffset,
+      transactionId: res.transactionId ?? p.msgId,
+      regionId: res.regionId,
+      traceOn: res.traceOn,
+    };
+  }
+}
+
+/** A message ready for the wire. */
+interface PreparedSend {
+  topic: string;
+  body: Uint8Array;
+  flag: number;
+  sysFlag: number;
+  properties: string;
+  msgId: string;
+  batch: boolean;
+  reconsumeTimes: number | undefined;
+  maxReconsumeTimes: number | undefined;
+}

@@ -1,0 +1,301 @@
+/**
+ * Pure encoder/decoder for one remoting frame (remoting-protocol.md §1.2–§1.4): the 4-byte total length,
+ * the header word (serialize type + header length), a JSON or ROCKETMQ-binary header, and the body.
+ *
+ * Nothing here does I/O or awaits; the frame decoder and the connections build on it.
+ */
+
+import {
+  type ExtFields,
+  LANGUAGE_NAMES,
+  type LanguageCode,
+  type RemotingCommand,
+  SerializeType,
+} from "./command.ts";
+import { RemotingCodecError } from "./errors.ts";
+import { type JsonValue, parseJson, stringifyJson } from "../util/json.ts";
+
+/** Largest header length the 24-bit field of the header word can carry. */
+export const MAX_HEADER_LENGTH = 0xffffff;
+
+/** Size of the fixed part of a ROCKETMQ binary header (§1.4). */
+const BINARY_FIXED_LENGTH = 21;
+
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
+const LANGUAGE_BYTES = new Map<string, number>(LANGUAGE_NAMES.map((name, i) => [name, i]));
+const OTHER_BYTE = LANGUAGE_BYTES.get("OTHER") ?? 7;
+
+/**
+ * Encodes a command as a complete frame, length field included, ready for the socket. The header form is
+ * taken from `cmd.serializeType`; the body is copied exactly once, into the returned buffer.
+ *
+ * @example
+ * ```ts
+ * import { createRequest } from "./command.ts";
+ * const frame = encodeCommand(createRequest(105, { topic: "T1" }));
+ * new DataView(frame.buffer).getInt32(0); // frame.length - 4
+ * ```
+ */
+export function encodeCommand(cmd: RemotingCommand): Uint8Array {
+  return cmd.serializeType === SerializeType.ROCKETMQ ? encodeBinary(cmd) : encodeJson(cmd);
+}
+
+/**
+ * Decodes the bytes of one frame that follow its 4-byte total length. The body (if any) is a view into
+ * `frame`, not a copy.
+ *
+ * @throws {RemotingCodecError} when the header word, the header lengths or the header content are invalid.
+ */
+export function decodeCommand(frame: Uint8Array): RemotingCommand {
+  if (frame.length < 4) {
+    throw new RemotingCodecError(
+      `Cannot decode frame of ${frame.length} bytes: shorter than its header word`,
+    );
+  }
+  const serializeType = frame[0]!;
+  const headerLength = ((frame[1]! << 16) | (frame[2]! << 8) | frame[3]!) >>> 0;
+  if (headerLength > frame.length - 4) {
+    throw new RemotingCodecError(
+      `Header length "${headerLength}" exceeds the ${frame.length - 4} bytes left in the frame`,
+    );
+  }
+  const header = frame.subarray(4, 4 + headerLength);
+  const body = frame.length > 4 + headerLength ? frame.subarray(4 + headerLength) : undefined;
+  let cmd: RemotingCommand;
+  if (serializeType === SerializeType.JSON) cmd = decodeJsonHeader(header);
+  else if (serializeType === SerializeType.ROCKETMQ) cmd = decodeBinaryHeader(header);
+  else throw new RemotingCodecError(`Unknown serialize type "${serializeType}" in header word`);
+  cmd.body = body;
+  return cmd;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// JSON header
+
+function encodeJson(cmd: RemotingCommand): Uint8Array {
+  // Keys in fastjson's alphabetical order, so our frames look like a Java peer's.
+  let text = `{"code":${cmd.code | 0}`;
+  let ext = "";
+  const fields = cmd.extFields;
+  for (const key in fields) {
+    const value = fields[key] as unknown;
+    if (value === undefined || value === null) continue;
+    ext += `${ext === "" ? "" : ","}${JSON.stringify(key)}:${
+      JSON.stringify(typeof value === "string" ? value : String(value))
+    }`;
+  }
+  if (ext !== "") text += `,"extFields":{${ext}}`;
+  text += `,"flag":${cmd.flag | 0},"language":"${cmd.language}","opaque":${cmd.opaque | 0}`;
+  if (cmd.remark !== undefined && cmd.remark !== null) text += `,"remark":${JSON.stringify(cmd.remark)}`;
+  text += `,"serializeTypeCurrentRPC":"JSON","version":${cmd.version | 0}}`;
+
+  const headerLength = utf8Length(text);
+  const frame = allocFrame(SerializeType.JSON, headerLength, cmd.body);
+  utf8Encoder.encodeInto(text, frame.subarray(8, 8 + headerLength));
+  return frame;
+}
+
+function decodeJsonHeader(header: Uint8Array): RemotingCommand {
+  let doc: JsonValue;
+  try {
+    doc = parseJson(utf8Decoder.decode(header));
+  } catch (e) {
+    throw new RemotingCodecError(`Cannot parse JSON header: ${(e as Error).message}`);
+  }
+  if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
+    throw new RemotingCodecError(`JSON header is not an object: ${truncate(stringifyJson(doc))}`);
+  }
+  const code = toInt(doc["code"]);
+  if (code === undefined) {
+    throw new RemotingCodecError(`JSON header has no numeric "code": ${truncate(stringifyJson(doc))}`);
+  }
+  const remark = doc["remark"];
+  return {
+    code,
+    language: languageFromJson(doc["language"]),
+    version: toInt(doc["version"]) ?? 0,
+    opaque: toInt(doc["opaque"]) ?? 0,
+    flag: toInt(doc["flag"]) ?? 0,
+    remark: remark === null || remark === undefined ? undefined : scalarText(remark),
+    extFields: extFieldsFromJson(doc["extFields"]),
+    serializeType: SerializeType.JSON,
+  };
+}
+
+/** Accepts a JSON number, bigint or integer text; returns it as an int32, or undefined if not numeric. */
+function toInt(v: JsonValue | undefined): number | undefined {
+  if (typeof v === "number") return Number.isFinite(v) ? v | 0 : undefined;
+  if (typeof v === "bigint") return Number(BigInt.asIntN(32, v));
+  if (typeof v === "string" && /^\s*-?\d+\s*$/.test(v)) return Number(v) | 0;
+  return undefined;
+}
+
+function languageFromJson(v: JsonValue | undefined): LanguageCode {
+  // Java's field default: a header without "language" reads as JAVA.
+  if (v === undefined || v === null) return "JAVA";
+  if (typeof v === "string") return LANGUAGE_BYTES.has(v) ? v as LanguageCode : "OTHER";
+  if (typeof v === "number") return LANGUAGE_NAMES[v] ?? "OTHER";
+  return "OTHER";
+}
+
+function extFieldsFromJson(v: JsonValue | undefined): ExtFields {
+  const out: ExtFields = {};
+  if (v === undefined || v === null) return out;
+  if (typeof v !== "object" || Array.isArray(v)) {
+    throw new RemotingCodecError(`JSON header "extFields" is not an object: ${truncate(stringifyJson(v))}`);
+  }
+  for (const key in v) {
+    const value = v[key];
+    if (value === null || value === undefined) continue;
+    out[key] = scalarText(value);
+  }
+  return out;
+}
+
+/** The string form a Java peer would give a JSON value bound to a String (ali-ons sends raw scalars). */
+function scalarText(v: JsonValue): string {
+  if (typeof v === "string") return v;
+  if (typeof v === "number" || typeof v === "bigint" || typeof v === "boolean") return String(v);
+  return stringifyJson(v);
+}
+
+function truncate(s: string): string {
+  return s.length > 200 ? `${s.slice(0, 200)}...` : s;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// ROCKETMQ binary header
+
+function encodeBinary(cmd: RemotingCommand): Uint8Array {
+  if (cmd.code < -0x8000 || cmd.code > 0x7fff) {
+    throw new RemotingCodecError(`Cannot encode code "${cmd.code}" in a binary header: it exceeds int16`);
+  }
+  const remark = cmd.remark ? utf8Encoder.encode(cmd.remark) : undefined;
+  const entries: Uint8Array[] = [];
+  let extLength = 0;
+  const fields = cmd.extFields;
+  for (const key in fields) {
+    const value = fields[key] as unknown;
+    // Zero-length strings read back as null in Java, so empty keys/values are not expressible: skip them.
+    if (key === "" || value === undefined || value === null || value === "") continue;
+    const k = utf8Encoder.encode(key);
+    const val = utf8Encoder.encode(typeof value === "string" ? value : String(value));
+    entries.push(k, val);
+    extLength += 2 + k.length + 4 + val.length;
+  }
+  const headerLength = BINARY_FIXED_LENGTH + (remark?.length ?? 0) + extLength;
+  const frame = allocFrame(SerializeType.ROCKETMQ, headerLength, cmd.body);
+  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+  let p = 8;
+  view.setInt16(p, cmd.code);
+  view.setInt8(p + 2, LANGUAGE_BYTES.get(cmd.language) ?? OTHER_BYTE);
+  view.setInt16(p + 3, cmd.version);
+  view.setInt32(p + 5, cmd.opaque);
+  view.setInt32(p + 9, cmd.flag);
+  view.setInt32(p + 13, remark?.length ?? 0);
+  p += 17;
+  if (remark) {
+    frame.set(remark, p);
+    p += remark.length;
+  }
+  view.setInt32(p, extLength);
+  p += 4;
+  for (let i = 0; i < entries.length; i += 2) {
+    const k = entries[i]!;
+    const val = entries[i + 1]!;
+    view.setInt16(p, k.length);
+    frame.set(k, p + 2);
+    p += 2 + k.length;
+    view.setInt32(p, val.length);
+    frame.set(val, p + 4);
+    p += 4 + val.length;
+  }
+  return frame;
+}
+
+function decodeBinaryHeader(header: Uint8Array): RemotingCommand {
+  const len = header.length;
+  if (len < BINARY_FIXED_LENGTH) {
+    throw new RemotingCodecError(
+      `Binary header of ${len} bytes is shorter than its ${BINARY_FIXED_LENGTH}-byte fixed part`,
+    );
+  }
+  const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
+  const code = view.getInt16(0);
+  const language = LANGUAGE_NAMES[header[2]!] ?? "OTHER";
+  const version = view.getInt16(3);
+  const opaque = view.getInt32(5);
+  const flag = view.getInt32(9);
+  const remarkLength = view.getInt32(13);
+  let p = 17;
+  if (remarkLength < 0 || remarkLength > len - p - 4) {
+    throw new RemotingCodecError(`Binary header remark length "${remarkLength}" exceeds the header`);
+  }
+  const remark = remarkLength > 0 ? utf8Decoder.decode(header.subarray(p, p + remarkLength)) : undefined;
+  p += remarkLength;
+  const extLength = view.getInt32(p);
+  p += 4;
+  if (extLength < 0 || extLength > len - p) {
+    throw new RemotingCodecError(`Binary header extFields length "${extLength}" exceeds the header`);
+  }
+  const extFields: ExtFields = {};
+  const end = p + extLength;
+  while (p < end) {
+    if (end - p < 2) throw new RemotingCodecError("Binary header extFields block ends inside a key length");
+    const keyLength = view.getInt16(p);
+    p += 2;
+    if (keyLength < 0 || keyLength > end - p - 4) {
+      throw new RemotingCodecError(`Binary header key length "${keyLength}" exceeds the extFields block`);
+    }
+    const key = utf8Decoder.decode(header.subarray(p, p + keyLength));
+    p += keyLength;
+    const valueLength = view.getInt32(p);
+    p += 4;
+    if (valueLength < 0 || valueLength > end - p) {
+      throw new RemotingCodecError(`Binary header value length "${valueLength}" exceeds the extFields block`);
+    }
+    const value = utf8Decoder.decode(header.subarray(p, p + valueLength));
+    p += valueLength;
+    // Zero-length strings are Java nulls: absent. Duplicate keys: the last one wins.
+    if (keyLength > 0 && valueLength > 0) extFields[key] = value;
+  }
+  return { code, language, version, opaque, flag, remark, extFields, serializeType: SerializeType.ROCKETMQ };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Shared helpers
+
+/** Allocates the whole frame, writes both length words and copies the body into place. */
+function allocFrame(type: SerializeType, headerLength: number, body: Uint8Array | undefined): Uint8Array {
+  if (headerLength > MAX_HEADER_LENGTH) {
+    throw new RemotingCodecError(`Header of ${headerLength} bytes exceeds the 24-bit header length field`);
+  }
+  const bodyLength = body?.length ?? 0;
+  const frame = new Uint8Array(8 + headerLength + bodyLength);
+  const view = new DataView(frame.buffer);
+  view.setInt32(0, 4 + headerLength + bodyLength);
+  view.setInt32(4, (type << 24) | headerLength);
+  if (body && bodyLength > 0) frame.set(body, 8 + headerLength);
+  return frame;
+}
+
+/** UTF-8 byte length of a JS string without encoding it (lone surrogates count as U+FFFD, 3 bytes). */
+export function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        // A surrogate pair: 2 UTF-16 units become 4 bytes.
+        n += 2;
+        i++;
+      } else n += 2;
+    } else n += 2;
+  }
+  return n;
+}

@@ -1,0 +1,426 @@
+/**
+ * CommitLog: the append-only record log shared by every topic (store-and-semantics.md §1, §5).
+ *
+ * Write path: `append()` reserves the physical range and lets the caller encode the record straight into an
+ * in-memory write buffer, synchronously (this is upstream's put lock: no await between offset assignment and
+ * the copy). A drain scheduled once per event-loop turn writes each accumulated buffer with one positioned
+ * write(), then acks. SYNC_FLUSH waiters are released by group commit: one fdatasync covers every waiter up to
+ * the offset written when it started. Recently written buffers stay in a hot tail cache, so consumers and the
+ * dispatcher reading near the end never touch the disk.
+ */
+import { BLANK_MAGIC_CODE } from "../message/message_const.ts";
+import { MappedFileQueue } from "./mapped_file_queue.ts";
+import type { MappedFile } from "./mapped_file.ts";
+
+const OS_PAGE_SIZE = 4096;
+/** A record must leave room for this end-of-file blank marker (§1.6). */
+export const END_FILE_MIN_BLANK_LENGTH = 8;
+
+/** Options the store passes to its commitlog. */
+export interface CommitLogOptions {
+  dir: string;
+  fileSize: number;
+  syncFlush: boolean;
+  syncFlushTimeout: number;
+  writeBatchBytes: number;
+  hotTailCacheBytes: number;
+  /** Called after bytes up to `end` became dispatchable (written, or flushed under SYNC_FLUSH). */
+  onDispatchable: (end: number) => void;
+  /** Called with the store time of the last flushed record after each flush. */
+  onFlushed: (storeTimestamp: number) => void;
+  clock: () => number;
+}
+
+interface Batch {
+  file: MappedFile;
+  filePos: number;
+  start: number;
+  buf: Uint8Array;
+  len: number;
+  lastStoreTimestamp: number;
+}
+
+interface SyncWaiter {
+  end: number;
+  deadline: number;
+  resolve: (ok: boolean) => void;
+  reject: (e: Error) => void;
+}
+
+/** Result of reserving space for an append. */
+export type AppendOutcome = { ok: true; offset: number } | { ok: false; reason: "too_large" };
+
+/** The commitlog: segments, write buffer, flush services and hot tail cache. */
+export class CommitLog {
+  readonly queue: MappedFileQueue;
+  readonly #o: CommitLogOptions;
+  #cur: Batch | null = null;
+  #sealed: Batch[] = [];
+  #drainScheduled = false;
+  #writtenOffset = 0;
+  #flushedOffset = 0;
+  #writtenStoreTimestamp = 0;
+  #asyncWaiters: { end: number; resolve: () => void; reject: (e: Error) => void }[] = [];
+  #syncWaiters: SyncWaiter[] = [];
+  #syncing = false;
+  #watchdog: ReturnType<typeof setInterval> | undefined;
+  #cache: { start: number; bytes: Uint8Array }[] = [];
+  #cacheBytes = 0;
+  #writeError: Error | null = null;
+  /** Time of the last completed flush. */
+  lastFlushTimestamp = 0;
+  /** write() and fdatasync calls so far (stats and benchmarks). */
+  writeCalls = 0;
+  syncCalls = 0;
+
+  constructor(opts: CommitLogOptions) {
+    this.#o = opts;
+    this.queue = new MappedFileQueue(opts.dir, opts.fileSize);
+  }
+
+  /** Loads segments (all marked full until recovery sets the real end via {@link setRecoveredEnd}). */
+  load(): void {
+    this.queue.load();
+  }
+
+  /** After recovery: valid data ends at `offset`; the tail beyond it is truncated and zero-filled. */
+  setRecoveredEnd(offset: number): void {
+    this.queue.truncateDirtyFiles(offset);
+    this.#writtenOffset = offset;
+    this.#flushedOffset = this.#writtenOffset;
+  }
+
+  get fileSize(): number {
+    return this.#o.fileSize;
+  }
+
+  get minOffset(): number {
+    return this.queue.files.length ? this.queue.minOffset : this.#writtenOffset;
+  }
+
+  /** End of bytes handed to write(): what readers and HA may see. */
+  get maxOffset(): number {
+    return this.#writtenOffset;
+  }
+
+  /** End of all reserved bytes, including those still in the write buffer. */
+  get reservedOffset(): number {
+    return this.queue.files.length ? this.queue.maxOffset : this.#writtenOffset;
+  }
+
+  get flushedOffset(): number {
+    return this.#flushedOffset;
+  }
+
+  /** Dispatch may read up to here (written; flushed under SYNC_FLUSH, §15.5). */
+  get dispatchableOffset(): number {
+    return this.#o.syncFlush ? this.#flushedOffset : this.#writtenOffset;
+  }
+
+  get writeError(): Error | null {
+    return this.#writeError;
+  }
+
+  /**
+   * Reserves `size` contiguous bytes and calls `encode(target, at, physicalOffset)` to fill them, all
+   * synchronously. Writes an end-of-file blank and rolls to a new segment when the record does not fit.
+   * Throws when a segment cannot be created (the caller reports CREATE_MAPPED_FILE_FAILED).
+   */
+  append(
+    size: number,
+    storeTimestamp: number,
+    encode: (target: Uint8Array, at: number, phy: number) => void,
+  ): AppendOutcome {
+    if (size + END_FILE_MIN_BLANK_LENGTH > this.#o.fileSize) return { ok: false, reason: "too_large" };
+    let file = this.queue.lastWritable(this.#writtenOffset);
+    if (size + END_FILE_MIN_BLANK_LENGTH > file.freeSpace) {
+      const blank = this.#reserve(file, END_FILE_MIN_BLANK_LENGTH);
+      const dv = new DataView(blank.buf.buffer, blank.buf.byteOffset);
+      dv.setInt32(blank.at, file.freeSpace + END_FILE_MIN_BLANK_LENGTH);
+      dv.setInt32(blank.at + 4, BLANK_MAGIC_CODE);
+      // The blank declares the rest of the file consumed; the bytes after it are already zero (preallocated).
+      file.wrotePosition = file.fileSize;
+      this.#seal();
+      file = this.queue.lastWritable();
+    }
+    const r = this.#reserve(file, size);
+    encode(r.buf, r.at, r.phy);
+    const cur = this.#cur;
+    if (cur) cur.lastStoreTimestamp = storeTimestamp;
+    this.#scheduleDrain();
+    return { ok: true, offset: r.phy };
+  }
+
+  #reserve(file: MappedFile, size: number): { buf: Uint8Array; at: number; phy: number } {
+    const phy = file.fileFromOffset + file.wrotePosition;
+    let cur = this.#cur;
+    if (cur && (cur.file !== file || cur.start + cur.len !== phy || cur.len + size > cur.buf.length)) {
+      this.#seal();
+      cur = null;
+    }
+    if (!cur) {
+      const cap = Math.max(this.#o.writeBatchBytes, size);
+      cur = {
+        file,
+        filePos: file.wrotePosition,
+        start: phy,
+        buf: new Uint8Array(cap),
+        len: 0,
+        lastStoreTimestamp: 0,
+      };
+      this.#cur = cur;
+    }
+    const at = cur.len;
+    cur.len += size;
+    file.wrotePosition += size;
+    if (cur.len >= this.#o.writeBatchBytes) this.#seal();
+    return { buf: cur.buf, at, phy };
+  }
+
+  #seal(): void {
+    if (this.#cur && this.#cur.len > 0) {
+      if (this.#cur.lastStoreTimestamp === 0) this.#cur.lastStoreTimestamp = this.#writtenStoreTimestamp;
+      this.#sealed.push(this.#cur);
+    }
+    this.#cur = null;
+  }
+
+  #scheduleDrain(): void {
+    if (this.#drainScheduled) return;
+    this.#drainScheduled = true;
+    queueMicrotask(() => this.drain());
+  }
+
+  /** Writes every buffered batch (one write() each), then acks ASYNC waiters and wakes dispatch/group commit. */
+  drain(): void {
+    this.#drainScheduled = false;
+    this.#seal();
+    const batches = this.#sealed;
+    if (batches.length === 0) return;
+    this.#sealed = [];
+    for (const b of batches) {
+      try {
+        b.file.writeAt(b.filePos, b.buf, 0, b.len);
+        this.writeCalls++;
+      } catch (e) {
+        // A failed write leaves a hole; nothing after it may be acked or served.
+        this.#failAll(e);
+        return;
+      }
+      this.#writtenOffset = b.start + b.len;
+      if (b.lastStoreTimestamp) this.#writtenStoreTimestamp = b.lastStoreTimestamp;
+      this.#cachePush(b.start, b.buf.subarray(0, b.len));
+    }
+    const w = this.#writtenOffset;
+    let i = 0;
+    const aw = this.#asyncWaiters;
+    while (i < aw.length && aw[i]!.end <= w) aw[i++]!.resolve();
+    if (i > 0) aw.splice(0, i);
+    if (this.#o.syncFlush) this.#kickGroupCommit();
+    else this.#o.onDispatchable(w);
+  }
+
+  /** Resolves once the bytes before `end` were handed to write() (process-crash safe). */
+  waitWritten(end: number): Promise<void> {
+    if (end <= this.#writtenOffset) return Promise.resolve();
+    if (this.#writeError) return Promise.reject(this.#writeError);
+    return new Promise((resolve, reject) => this.#asyncWaiters.push({ end, resolve, reject }));
+  }
+
+  /** SYNC_FLUSH: resolves true once `end` is on disk, false after syncFlushTimeout (FLUSH_DISK_TIMEOUT). */
+  waitFlushed(end: number): Promise<boolean> {
+    if (end <= this.#flushedOffset) return Promise.resolve(true);
+    if (this.#writeError) return Promise.reject(this.#writeError);
+    return new Promise((resolve, reject) => {
+      this.#syncWaiters.push({ end, deadline: this.#o.clock() + this.#o.syncFlushTimeout, resolve, reject });
+      this.#kickGroupCommit();
+      if (this.#watchdog === undefined) this.#watchdog = setInterval(() => this.#expireWaiters(), 10);
+    });
+  }
+
+  #expireWaiters(): void {
+    const now = this.#o.clock();
+    const sw = this.#syncWaiters;
+    this.#syncWaiters = sw.filter((w) => {
+      if (w.deadline > now) return true;
+      w.resolve(false);
+      return false;
+    });
+    if (this.#syncWaiters.length === 0) this.#stopWatchdog();
+  }
+
+  #stopWatchdog(): void {
+    if (this.#watchdog !== undefined) clearInterval(this.#watchdog);
+    this.#watchdog = undefined;
+  }
+
+  #kickGroupCommit(): void {
+    if (this.#syncing || this.#flushedOffset >= this.#writtenOffset) return;
+    void this.#groupCommit();
+  }
+
+  async #groupCommit(): Promise<void> {
+    this.#syncing = true;
+    try {
+      while (this.#flushedOffset < this.#writtenOffset) {
+        await this.flushTo(this.#writtenOffset);
+        const f = this.#flushedOffset;
+        const still: SyncWaiter[] = [];
+        for (const w of this.#syncWaiters) w.end <= f ? w.resolve(true) : still.push(w);
+        this.#syncWaiters = still;
+        if (still.length === 0) this.#stopWatchdog();
+        if (this.#o.syncFlush) this.#o.onDispatchable(f);
+      }
+    } catch (e) {
+      this.#failAll(e);
+    } finally {
+      this.#syncing = false;
+    }
+  }
+
+  /** A failed write or sync: nothing at or after it may be acked (the store stops accepting writes). */
+  #failAll(e: unknown): void {
+    const err = e instanceof Error ? e : new Error(String(e));
+    this.#writeError = err;
+    for (const w of this.#asyncWaiters) w.reject(err);
+    for (const w of this.#syncWaiters) w.reject(err);
+    this.#asyncWaiters = [];
+    this.#syncWaiters = [];
+    this.#stopWatchdog();
+  }
+
+  /** fdatasync of every segment holding bytes in `[flushed, target)`; advances the flushed offset. */
+  async flushTo(target: number): Promise<void> {
+    const from = this.#flushedOffset;
+    if (target <= from) return;
+    const ts = this.#writtenStoreTimestamp;
+    const files = this.queue.files.filter((f) =>
+      f.fileFromOffset + f.fileSize > from && f.fileFromOffset < target
+    );
+    await Promise.all(files.map((f) => f.sync()));
+    this.syncCalls += files.length;
+    if (target > this.#flushedOffset) this.#flushedOffset = target;
+    this.lastFlushTimestamp = this.#o.clock();
+    this.#o.onFlushed(ts);
+  }
+
+  /** ASYNC_FLUSH service tick: flush when enough dirty pages accumulated or `thorough` is set (§5.3). */
+  async flushIfDue(leastPages: number, thorough: boolean): Promise<void> {
+    if (this.#syncing) return;
+    const w = this.#writtenOffset;
+    const dirtyPages = Math.floor(w / OS_PAGE_SIZE) - Math.floor(this.#flushedOffset / OS_PAGE_SIZE);
+    if (w <= this.#flushedOffset) return;
+    if (!thorough && leastPages > 0 && dirtyPages < leastPages) return;
+    this.#syncing = true;
+    try {
+      await this.flushTo(w);
+    } finally {
+      this.#syncing = false;
+    }
+  }
+
+  #cachePush(start: number, bytes: Uint8Array): void {
+    if (this.#o.hotTailCacheBytes <= 0) return;
+    this.#cache.push({ start, bytes });
+    this.#cacheBytes += bytes.length;
+    while (this.#cacheBytes > this.#o.hotTailCacheBytes && this.#cache.length > 1) {
+      this.#cacheBytes -= this.#cache.shift()!.bytes.length;
+    }
+  }
+
+  #cacheEntryEnd(offset: number): number {
+    const c = this.#cache;
+    if (c.length === 0 || offset < c[0]!.start) return -1;
+    let lo = 0, hi = c.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (c[mid]!.start <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    const e = c[lo]!;
+    return e.start + e.bytes.length;
+  }
+
+  #fromCache(offset: number, size: number): Uint8Array | null {
+    const c = this.#cache;
+    if (c.length === 0 || offset < c[0]!.start) return null;
+    let lo = 0, hi = c.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (c[mid]!.start <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    const e = c[lo]!;
+    const rel = offset - e.start;
+    if (rel + size > e.bytes.length) return null;
+    return e.bytes.subarray(rel, rel + size);
+  }
+
+  /** Reads `size` bytes at `offset` within one segment; null if not (yet / any more) readable. */
+  read(offset: number, size: number, limit = this.#writtenOffset): Uint8Array | null {
+    if (size <= 0 || offset < this.minOffset || offset + size > limit) return null;
+    const hit = this.#fromCache(offset, size);
+    if (hit) return hit;
+    const f = this.queue.findByOffset(offset);
+    if (!f || f.closed) return null;
+    const pos = offset - f.fileFromOffset;
+    if (pos + size > f.fileSize) return null;
+    const out = f.read(pos, size);
+    return out.length === size ? out : null;
+  }
+
+  /** Bytes from `offset` to the end of its segment's written data (at most `maxBytes`), for HA and reput. */
+  readChunk(offset: number, maxBytes: number, limit = this.#writtenOffset): Uint8Array | null {
+    const f = this.queue.findByOffset(offset);
+    if (!f || offset >= limit) return null;
+    const fileEnd = f.fileFromOffset + f.fileSize;
+    let end = Math.min(limit, fileEnd, offset + maxBytes);
+    const cached = this.#cacheEntryEnd(offset);
+    // Serve what one cached buffer holds rather than a disk read spanning several buffers.
+    if (cached > offset) end = Math.min(end, cached);
+    return end > offset ? this.read(offset, end - offset, limit) : null;
+  }
+
+  /** Start of the segment after the one holding `offset` (upstream rollNextFile). */
+  rollNextFile(offset: number): number {
+    const fs = this.#o.fileSize;
+    return offset + fs - (offset % fs);
+  }
+
+  /** Slave append: raw bytes at `startOffset`, which must equal the current end. */
+  appendRaw(startOffset: number, data: Uint8Array): boolean {
+    if (startOffset !== this.reservedOffset) return false;
+    let pos = 0;
+    while (pos < data.length) {
+      const file = this.queue.lastWritable(startOffset + pos);
+      const n = Math.min(file.freeSpace, data.length - pos);
+      const r = this.#reserve(file, n);
+      r.buf.set(data.subarray(pos, pos + n), r.at);
+      pos += n;
+    }
+    this.#scheduleDrain();
+    return true;
+  }
+
+  /** Drops cached bytes below `offset` (after retention deleted their segment). */
+  dropCacheBelow(offset: number): void {
+    while (this.#cache.length && this.#cache[0]!.start + this.#cache[0]!.bytes.length <= offset) {
+      this.#cacheBytes -= this.#cache.shift()!.bytes.length;
+    }
+  }
+
+  /** Writes and syncs everything (shutdown); pending SYNC waiters are released. */
+  async flushAll(): Promise<void> {
+    this.drain();
+    while (this.#syncing) await new Promise((r) => setTimeout(r, 1));
+    if (!this.#writeError) await this.flushTo(this.#writtenOffset);
+    for (const w of this.#syncWaiters) w.resolve(this.#flushedOffset >= w.end);
+    this.#syncWaiters = [];
+    this.#stopWatchdog();
+  }
+
+  close(): void {
+    this.#stopWatchdog();
+    this.queue.close();
+  }
+}

@@ -1,0 +1,276 @@
+/**
+ * ConsumeQueue: per topic/queue index of 20-byte entries `(commitLogOffset, size, tagsCode)`
+ * (store-and-semantics.md §2). Entry `i` lives at logical byte `i * 20`.
+ *
+ * Entries produced by one dispatch round are buffered and written with one write per queue
+ * ({@link ConsumeQueue.writePending}); the consume queue is derived data, rebuilt from the commitlog after a crash.
+ */
+import { MappedFileQueue } from "./mapped_file_queue.ts";
+import { getLogger } from "../log/logger.ts";
+
+/** Size of one consume-queue entry. */
+export const CQ_STORE_UNIT_SIZE = 20;
+const log = getLogger("store.cq");
+
+/** A window of consecutive entries read from a consume queue. */
+export interface CqEntries {
+  /** Logical offset of the first entry. */
+  startIndex: number;
+  count: number;
+  view: DataView;
+}
+
+/** Rounds a configured consume-queue file size up to a multiple of 20, as upstream's getter does. */
+export function cqFileSize(configured: number): number {
+  return Math.ceil(configured / CQ_STORE_UNIT_SIZE) * CQ_STORE_UNIT_SIZE;
+}
+
+/** One consume queue. Owned by the store; called only from the event loop. */
+export class ConsumeQueue {
+  readonly topic: string;
+  readonly queueId: number;
+  readonly queue: MappedFileQueue;
+  /** End (exclusive) of the last commitlog record indexed here. */
+  maxPhysicOffset = -1;
+  /** Bytes below this logical byte offset were removed or never existed. */
+  minLogicOffset = 0;
+  /** Store timestamp of the last dispatched entry (checkpoint logicsMsgTimestamp). */
+  lastStoreTimestamp = 0;
+  #pending = new Uint8Array(0);
+  #pendingLen = 0;
+  #pendingStart = 0;
+
+  constructor(rootDir: string, topic: string, queueId: number, fileSize: number) {
+    this.topic = topic;
+    this.queueId = queueId;
+    this.queue = new MappedFileQueue(`${rootDir}/${topic}/${queueId}`, cqFileSize(fileSize));
+  }
+
+  get perFile(): number {
+    return this.queue.fileSize / CQ_STORE_UNIT_SIZE;
+  }
+
+  /** Logical byte end including entries not yet written. */
+  get #endBytes(): number {
+    return this.#pendingLen > 0 ? this.#pendingStart + this.#pendingLen : this.queue.maxOffset;
+  }
+
+  /** Next logical offset to be written. */
+  get maxOffset(): number {
+    return this.#endBytes / CQ_STORE_UNIT_SIZE;
+  }
+
+  get minOffset(): number {
+    return Math.floor(this.minLogicOffset / CQ_STORE_UNIT_SIZE);
+  }
+
+  get hasPending(): boolean {
+    return this.#pendingLen > 0;
+  }
+
+  load(): void {
+    this.queue.load();
+    if (this.queue.first) this.minLogicOffset = this.queue.first.fileFromOffset;
+  }
+
+  /** §4.4: scan from the third-from-last file; the first invalid (zero) entry ends the data. */
+  recover(): void {
+    const files = this.queue.files;
+    if (files.length === 0) return;
+    let idx = Math.max(0, files.length - 3);
+    let end = files[idx]!.fileFromOffset;
+    let maxPhy = -1;
+    for (; idx < files.length; idx++) {
+      const f = files[idx]!;
+      const data = f.read(0, f.fileSize);
+      const dv = new DataView(data.buffer, data.byteOffset, data.length);
+      let pos = 0;
+      for (; pos + CQ_STORE_UNIT_SIZE <= data.length; pos += CQ_STORE_UNIT_SIZE) {
+        const phy = Number(dv.getBigInt64(pos));
+        const size = dv.getInt32(pos + 8);
+        if (phy < 0 || size <= 0) break;
+        if (size !== 0x7fffffff) maxPhy = phy + size;
+      }
+      end = f.fileFromOffset + pos;
+      if (pos < f.fileSize) break;
+    }
+    this.queue.truncateDirtyFiles(end);
+    this.maxPhysicOffset = maxPhy;
+  }
+
+  /**
+   * Appends the entry for logical offset `cqOffset` (§2.4). Re-dispatch of an already indexed record is a
+   * silent no-op, which makes recovery idempotent.
+   */
+  putEntry(phy: number, size: number, tagsCode: number, cqOffset: number, storeTimestamp: number): void {
+    if (phy + size <= this.maxPhysicOffset) return;
+    const expected = cqOffset * CQ_STORE_UNIT_SIZE;
+    const end = this.#endBytes;
+    if (expected < end && cqOffset !== 0) return;
+    if (end === 0 && this.queue.files.length === 0 && expected > 0) {
+      // First entry of a queue that starts mid-stream: pre-fill its file with blank entries (§2.3).
+      const fileStart = expected - (expected % this.queue.fileSize);
+      this.#pendingStart = fileStart;
+      this.minLogicOffset = expected;
+      for (let b = fileStart; b < expected; b += CQ_STORE_UNIT_SIZE) this.#push(0, 0x7fffffff, 0);
+    } else if (expected > end) {
+      log.warn(`Consume queue ${this.topic}-${this.queueId} gap: expected byte ${expected}, end ${end}`);
+      for (let b = end; b < expected; b += CQ_STORE_UNIT_SIZE) this.#push(0, 0x7fffffff, 0);
+    }
+    this.#push(phy, size, tagsCode);
+    this.maxPhysicOffset = phy + size;
+    this.lastStoreTimestamp = storeTimestamp;
+  }
+
+  #push(phy: number, size: number, tagsCode: number): void {
+    if (this.#pendingLen === 0) {
+      this.#pendingStart = this.#pendingStart > this.queue.maxOffset
+        ? this.#pendingStart
+        : this.queue.maxOffset;
+    }
+    if (this.#pendingLen + CQ_STORE_UNIT_SIZE > this.#pending.length) {
+      const next = new Uint8Array(Math.max(1024, this.#pending.length * 2));
+      next.set(this.#pending.subarray(0, this.#pendingLen));
+      this.#pending = next;
+    }
+    const dv = new DataView(this.#pending.buffer, this.#pendingLen, CQ_STORE_UNIT_SIZE);
+    dv.setBigInt64(0, BigInt(phy));
+    dv.setInt32(8, size);
+    dv.setBigInt64(12, BigInt(tagsCode));
+    this.#pendingLen += CQ_STORE_UNIT_SIZE;
+  }
+
+  /** Writes buffered entries (one write per segment touched). */
+  writePending(): void {
+    let off = 0;
+    while (off < this.#pendingLen) {
+      const at = this.#pendingStart + off;
+      const file = this.queue.lastWritable(at);
+      const pos = at - file.fileFromOffset;
+      const n = Math.min(this.#pendingLen - off, file.fileSize - pos);
+      file.writeAt(pos, this.#pending, off, n);
+      file.wrotePosition = pos + n;
+      off += n;
+    }
+    this.#pendingStart += this.#pendingLen;
+    this.#pendingLen = 0;
+  }
+
+  /** Reads up to `maxCount` entries starting at logical offset `index`, within one segment. */
+  getEntries(index: number, maxCount: number): CqEntries | null {
+    if (this.#pendingLen > 0) this.writePending();
+    const byteOff = index * CQ_STORE_UNIT_SIZE;
+    if (byteOff < this.minLogicOffset || byteOff >= this.queue.maxOffset) return null;
+    const f = this.queue.findByOffset(byteOff);
+    if (!f || f.closed) return null;
+    const pos = byteOff - f.fileFromOffset;
+    const len = Math.min(maxCount * CQ_STORE_UNIT_SIZE, f.wrotePosition - pos);
+    if (len <= 0) return null;
+    const data = f.read(pos, len);
+    const count = Math.floor(data.length / CQ_STORE_UNIT_SIZE);
+    if (count === 0) return null;
+    return {
+      startIndex: index,
+      count,
+      view: new DataView(data.buffer, data.byteOffset, count * CQ_STORE_UNIT_SIZE),
+    };
+  }
+
+  /** Reads one entry; null if absent. */
+  getEntry(index: number): { phy: number; size: number; tagsCode: number } | null {
+    const e = this.getEntries(index, 1);
+    if (!e) return null;
+    return {
+      phy: Number(e.view.getBigInt64(0)),
+      size: e.view.getInt32(8),
+      tagsCode: Number(e.view.getBigInt64(12)),
+    };
+  }
+
+  /** First logical offset of the segment after the one holding `index`. */
+  rollNextFile(index: number): number {
+    const per = this.perFile;
+    return index + per - (index % per);
+  }
+
+  /** Moves the min offset to the first entry whose record is still in the commitlog (§2.3). */
+  correctMinOffset(commitLogMinOffset: number): void {
+    const f = this.queue.first;
+    if (!f) return;
+    const data = f.read(0, f.wrotePosition);
+    const dv = new DataView(data.buffer, data.byteOffset, data.length);
+    for (let pos = 0; pos + CQ_STORE_UNIT_SIZE <= data.length; pos += CQ_STORE_UNIT_SIZE) {
+      const phy = Number(dv.getBigInt64(pos));
+      const size = dv.getInt32(pos + 8);
+      if (size !== 0x7fffffff && phy >= commitLogMinOffset) {
+        this.minLogicOffset = Math.max(this.minLogicOffset, f.fileFromOffset + pos);
+        return;
+      }
+    }
+    this.minLogicOffset = Math.max(this.minLogicOffset, f.fileFromOffset + f.wrotePosition);
+  }
+
+  /** Drops entries whose record starts at or after `phyOffset` (commitlog truncated by recovery, §4.5). */
+  truncateDirtyLogicFiles(phyOffset: number): void {
+    if (this.#pendingLen > 0) this.writePending();
+    const files = this.queue.files;
+    let end = this.queue.maxOffset;
+    let maxPhy = -1;
+    for (let i = files.length - 1; i >= 0; i--) {
+      const f = files[i]!;
+      const data = f.read(0, f.wrotePosition);
+      const dv = new DataView(data.buffer, data.byteOffset, data.length);
+      let keep = 0;
+      for (let pos = 0; pos + CQ_STORE_UNIT_SIZE <= data.length; pos += CQ_STORE_UNIT_SIZE) {
+        const phy = Number(dv.getBigInt64(pos));
+        const size = dv.getInt32(pos + 8);
+        if (size !== 0x7fffffff && phy >= phyOffset) break;
+        keep = pos + CQ_STORE_UNIT_SIZE;
+        if (size !== 0x7fffffff) maxPhy = phy + size;
+      }
+      end = f.fileFromOffset + keep;
+      if (keep > 0 || i === 0) break;
+    }
+    this.queue.truncateDirtyFiles(end);
+    this.maxPhysicOffset = maxPhy;
+    this.#pendingStart = this.queue.maxOffset;
+  }
+
+  /** Deletes leading segments whose last entry points below the commitlog min offset (§6.4). */
+  deleteExpiredFiles(commitLogMinOffset: number): number {
+    let n = 0;
+    while (this.queue.files.length > 1) {
+      const f = this.queue.first!;
+      const last = f.read(f.fileSize - CQ_STORE_UNIT_SIZE, CQ_STORE_UNIT_SIZE);
+      if (last.length < CQ_STORE_UNIT_SIZE) break;
+      const phy = Number(new DataView(last.buffer, last.byteOffset, 20).getBigInt64(0));
+      if (phy >= commitLogMinOffset) break;
+      this.queue.deleteFirst();
+      n++;
+    }
+    if (n > 0) this.minLogicOffset = Math.max(this.minLogicOffset, this.queue.minOffset);
+    this.correctMinOffset(commitLogMinOffset);
+    return n;
+  }
+
+  async flush(): Promise<void> {
+    if (this.#pendingLen > 0) this.writePending();
+    await Promise.all(
+      this.queue.files.filter((f) => f.flushedPosition < f.wrotePosition).map(async (f) => {
+        const w = f.wrotePosition;
+        await f.sync();
+        f.flushedPosition = w;
+      }),
+    );
+  }
+
+  close(): void {
+    if (this.#pendingLen > 0) this.writePending();
+    this.queue.close();
+  }
+
+  destroy(): void {
+    this.#pendingLen = 0;
+    this.queue.destroyAll();
+  }
+}

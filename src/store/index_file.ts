@@ -1,0 +1,228 @@
+/**
+ * IndexFile: a hash index from `topic#key` to commitlog offsets in upstream's layout (store-and-semantics.md §3).
+ *
+ * The active file keeps its slot table in memory and buffers appended entries; {@link IndexFile.flush} writes
+ * the header, the dirty slot pages and the new entries, so indexing costs no syscall per message.
+ */
+import * as fs from "node:fs";
+import { javaStringHashCode } from "../message/tags.ts";
+
+const HEADER_SIZE = 40;
+const ENTRY_SIZE = 20;
+const SLOT_SIZE = 4;
+const SLOT_PAGE = 4096;
+
+/** Non-negative key hash as upstream computes it. */
+export function indexKeyHash(key: string): number {
+  const h = Math.abs(javaStringHashCode(key));
+  return h < 0 ? 0 : h;
+}
+
+/** Formats a time as the `yyyyMMddHHmmssSSS` local-time file name. */
+export function indexFileName(t: number): string {
+  const d = new Date(t);
+  const p = (n: number, w = 2) => String(n).padStart(w, "0");
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}${p(d.getHours())}${p(d.getMinutes())}${
+    p(d.getSeconds())
+  }${p(d.getMilliseconds(), 3)}`;
+}
+
+/** One index file. */
+export class IndexFile {
+  readonly path: string;
+  readonly slotNum: number;
+  readonly maxIndexNum: number;
+  beginTimestamp = 0;
+  endTimestamp = 0;
+  beginPhyOffset = 0;
+  endPhyOffset = 0;
+  hashSlotCount = 0;
+  indexCount = 1;
+  #fd: number;
+  #slots: Int32Array | null = null;
+  #dirtyPages = new Set<number>();
+  #pending = new Uint8Array(0);
+  #pendingLen = 0;
+  #pendingFirst = 1;
+
+  private constructor(path: string, slotNum: number, maxIndexNum: number, fd: number) {
+    this.path = path;
+    this.slotNum = slotNum;
+    this.maxIndexNum = maxIndexNum;
+    this.#fd = fd;
+  }
+
+  static fileSize(slotNum: number, maxIndexNum: number): number {
+    return HEADER_SIZE + slotNum * SLOT_SIZE + maxIndexNum * ENTRY_SIZE;
+  }
+
+  static create(path: string, slotNum: number, maxIndexNum: number, prev?: IndexFile): IndexFile {
+    const fd = fs.openSync(path, "w+");
+    fs.ftruncateSync(fd, IndexFile.fileSize(slotNum, maxIndexNum));
+    const f = new IndexFile(path, slotNum, maxIndexNum, fd);
+    if (prev) {
+      f.beginTimestamp = f.endTimestamp = prev.endTimestamp;
+      f.beginPhyOffset = f.endPhyOffset = prev.endPhyOffset;
+    }
+    f.#slots = new Int32Array(slotNum);
+    return f;
+  }
+
+  static open(path: string, slotNum: number, maxIndexNum: number): IndexFile {
+    const fd = fs.openSync(path, "r+");
+    if (fs.fstatSync(fd).size !== IndexFile.fileSize(slotNum, maxIndexNum)) {
+      fs.closeSync(fd);
+      throw new Error(`Index file "${path}" does not match maxHashSlotNum/maxIndexNum`);
+    }
+    const f = new IndexFile(path, slotNum, maxIndexNum, fd);
+    const h = new Uint8Array(HEADER_SIZE);
+    fs.readSync(fd, h, 0, HEADER_SIZE, 0);
+    const dv = new DataView(h.buffer);
+    f.beginTimestamp = Number(dv.getBigInt64(0));
+    f.endTimestamp = Number(dv.getBigInt64(8));
+    f.beginPhyOffset = Number(dv.getBigInt64(16));
+    f.endPhyOffset = Number(dv.getBigInt64(24));
+    f.hashSlotCount = dv.getInt32(32);
+    f.indexCount = Math.max(1, dv.getInt32(36));
+    f.#pendingFirst = f.indexCount;
+    return f;
+  }
+
+  isFull(): boolean {
+    return this.indexCount >= this.maxIndexNum;
+  }
+
+  /** Loads the slot table so this file can take appends. */
+  makeActive(): void {
+    if (this.#slots) return;
+    const buf = new Uint8Array(this.slotNum * SLOT_SIZE);
+    fs.readSync(this.#fd, buf, 0, buf.length, HEADER_SIZE);
+    const dv = new DataView(buf.buffer);
+    const slots = new Int32Array(this.slotNum);
+    for (let i = 0; i < this.slotNum; i++) slots[i] = dv.getInt32(i * 4);
+    this.#slots = slots;
+  }
+
+  /** Adds one key (§3.3). Returns false when the file is full. */
+  putKey(key: string, phyOffset: number, storeTimestamp: number): boolean {
+    if (this.isFull()) return false;
+    this.makeActive();
+    const slots = this.#slots!;
+    const hash = indexKeyHash(key);
+    const slot = hash % this.slotNum;
+    let prev = slots[slot]!;
+    if (prev <= 0 || prev > this.indexCount) prev = 0;
+    let timeDiff = this.beginTimestamp > 0 ? Math.floor((storeTimestamp - this.beginTimestamp) / 1000) : 0;
+    timeDiff = Math.min(0x7fffffff, Math.max(0, timeDiff));
+    if (this.#pendingLen + ENTRY_SIZE > this.#pending.length) {
+      const next = new Uint8Array(Math.max(4096, this.#pending.length * 2));
+      next.set(this.#pending.subarray(0, this.#pendingLen));
+      this.#pending = next;
+    }
+    const dv = new DataView(this.#pending.buffer, this.#pendingLen, ENTRY_SIZE);
+    dv.setInt32(0, hash);
+    dv.setBigInt64(4, BigInt(phyOffset));
+    dv.setInt32(12, timeDiff);
+    dv.setInt32(16, prev);
+    this.#pendingLen += ENTRY_SIZE;
+    slots[slot] = this.indexCount;
+    this.#dirtyPages.add(Math.floor((slot * SLOT_SIZE) / SLOT_PAGE));
+    if (this.indexCount <= 1) {
+      this.beginPhyOffset = phyOffset;
+      this.beginTimestamp = storeTimestamp;
+    }
+    if (prev === 0) this.hashSlotCount++;
+    this.indexCount++;
+    this.endPhyOffset = phyOffset;
+    this.endTimestamp = storeTimestamp;
+    return true;
+  }
+
+  #slot(slot: number): number {
+    if (this.#slots) return this.#slots[slot]!;
+    const b = new Uint8Array(4);
+    fs.readSync(this.#fd, b, 0, 4, HEADER_SIZE + slot * SLOT_SIZE);
+    return new DataView(b.buffer).getInt32(0);
+  }
+
+  #entry(n: number): DataView {
+    if (n >= this.#pendingFirst) {
+      return new DataView(this.#pending.buffer, (n - this.#pendingFirst) * ENTRY_SIZE, ENTRY_SIZE);
+    }
+    const b = new Uint8Array(ENTRY_SIZE);
+    fs.readSync(this.#fd, b, 0, ENTRY_SIZE, HEADER_SIZE + this.slotNum * SLOT_SIZE + n * ENTRY_SIZE);
+    return new DataView(b.buffer);
+  }
+
+  /** True if this file's time range intersects `[begin, end]`. */
+  isTimeMatched(begin: number, end: number): boolean {
+    return (begin < this.beginTimestamp && end > this.endTimestamp) ||
+      (begin >= this.beginTimestamp && begin <= this.endTimestamp) ||
+      (end >= this.beginTimestamp && end <= this.endTimestamp);
+  }
+
+  /** Collects offsets for `key` with store time in `[begin, end]` into `out` (§3.4). */
+  selectPhyOffset(out: number[], key: string, maxNum: number, begin: number, end: number): void {
+    if (this.indexCount <= 1) return;
+    const hash = indexKeyHash(key);
+    let cur = this.#slot(hash % this.slotNum);
+    if (cur <= 0 || cur >= this.indexCount) return;
+    while (out.length < maxNum) {
+      const e = this.#entry(cur);
+      const timeDiff = e.getInt32(12);
+      const prev = e.getInt32(16);
+      if (timeDiff < 0) break;
+      const t = this.beginTimestamp + timeDiff * 1000;
+      if (t < begin) break;
+      if (e.getInt32(0) === hash && t <= end) out.push(Number(e.getBigInt64(4)));
+      if (prev <= 0 || prev >= this.indexCount || prev === cur) break;
+      cur = prev;
+    }
+  }
+
+  /** Writes entries, dirty slot pages and the header (header last, so a torn flush is ignored). */
+  flush(sync: boolean): void {
+    if (this.#pendingLen > 0) {
+      const pos = HEADER_SIZE + this.slotNum * SLOT_SIZE + this.#pendingFirst * ENTRY_SIZE;
+      fs.writeSync(this.#fd, this.#pending, 0, this.#pendingLen, pos);
+      this.#pendingFirst += this.#pendingLen / ENTRY_SIZE;
+      this.#pendingLen = 0;
+    }
+    if (this.#slots && this.#dirtyPages.size > 0) {
+      const perPage = SLOT_PAGE / SLOT_SIZE;
+      const page = new Uint8Array(SLOT_PAGE);
+      const dv = new DataView(page.buffer);
+      for (const p of this.#dirtyPages) {
+        const first = p * perPage;
+        const n = Math.min(perPage, this.slotNum - first);
+        for (let i = 0; i < n; i++) dv.setInt32(i * 4, this.#slots[first + i]!);
+        fs.writeSync(this.#fd, page, 0, n * 4, HEADER_SIZE + first * SLOT_SIZE);
+      }
+      this.#dirtyPages.clear();
+    }
+    const h = new Uint8Array(HEADER_SIZE);
+    const dv = new DataView(h.buffer);
+    dv.setBigInt64(0, BigInt(this.beginTimestamp));
+    dv.setBigInt64(8, BigInt(this.endTimestamp));
+    dv.setBigInt64(16, BigInt(this.beginPhyOffset));
+    dv.setBigInt64(24, BigInt(this.endPhyOffset));
+    dv.setInt32(32, this.hashSlotCount);
+    dv.setInt32(36, this.indexCount);
+    fs.writeSync(this.#fd, h, 0, HEADER_SIZE, 0);
+    if (sync) fs.fdatasyncSync(this.#fd);
+  }
+
+  /** Drops the in-memory slot table once the file is full and flushed. */
+  deactivate(): void {
+    this.#slots = null;
+  }
+
+  close(): void {
+    fs.closeSync(this.#fd);
+  }
+
+  destroy(): void {
+    this.close();
+    fs.rmSync(this.path, { force: true });
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * IndexService: the ordered set of index files, key extraction on dispatch and query by key (§3).
+ */
+import * as fs from "node:fs";
+import { syncDir } from "../util/atomic_file.ts";
+import { IndexFile, indexFileName } from "./index_file.ts";
+
+/** What the index needs from one dispatched record. */
+export interface IndexDispatch {
+  topic: string;
+  commitLogOffset: number;
+  storeTimestamp: number;
+  keys: string;
+  uniqKey: string | undefined;
+  /** ROLLBACK records are not indexed. */
+  rollback: boolean;
+}
+
+/** Index files of one store. */
+export class IndexService {
+  readonly dir: string;
+  readonly #slotNum: number;
+  readonly #maxIndexNum: number;
+  readonly #clock: () => number;
+  readonly files: IndexFile[] = [];
+  /** Called with a full file's end timestamp after it was flushed (checkpoint indexMsgTimestamp). */
+  onFileFull: (endTimestamp: number) => void = () => {};
+
+  constructor(dir: string, slotNum: number, maxIndexNum: number, clock: () => number) {
+    this.dir = dir;
+    this.#slotNum = slotNum;
+    this.#maxIndexNum = maxIndexNum;
+    this.#clock = clock;
+  }
+
+  /** Opens index files; after a crash drops those newer than the checkpoint (they are rebuilt by re-dispatch). */
+  load(lastExitOK: boolean, indexMsgTimestamp: number): void {
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(this.dir).filter((n) => /^\d{17}$/.test(n)).sort();
+    } catch { /* no index dir yet */ }
+    for (const n of names) {
+      const f = IndexFile.open(`${this.dir}/${n}`, this.#slotNum, this.#maxIndexNum);
+      if (!lastExitOK && f.endTimestamp > indexMsgTimestamp) {
+        f.destroy();
+        continue;
+      }
+      this.files.push(f);
+    }
+  }
+
+  #writable(): IndexFile {
+    const last = this.files[this.files.length - 1];
+    if (last && !last.isFull()) return last;
+    if (last) {
+      last.flush(true);
+      last.deactivate();
+      this.onFileFull(last.endTimestamp);
+    }
+    fs.mkdirSync(this.dir, { recursive: true });
+    let t = this.#clock();
+    let name = indexFileName(t);
+    while (this.files.some((f) => f.path.endsWith(name))) name = indexFileName(++t);
+    const f = IndexFile.create(`${this.dir}/${name}`, this.#slotNum, this.#maxIndexNum, last);
+    this.files.push(f);
+    syncDir(this.dir);
+    return f;
+  }
+
+  /** Indexes `topic#UNIQ_KEY` and each space-separated `topic#key` of a dispatched record (§3.2). */
+  buildIndex(d: IndexDispatch): void {
+    if (d.rollback) return;
+    const last = this.files[this.files.length - 1];
+    if (last && d.commitLogOffset < last.endPhyOffset) return;
+    if (d.uniqKey) this.#put(`${d.topic}#${d.uniqKey}`, d);
+    if (d.keys) {
+      for (const k of d.keys.split(" ")) if (k.length > 0) this.#put(`${d.topic}#${k}`, d);
+    }
+  }
+
+  #put(key: string, d: IndexDispatch): void {
+    let f = this.#writable();
+    if (!f.putKey(key, d.commitLogOffset, d.storeTimestamp)) {
+      f = this.#writable();
+      f.putKey(key, d.commitLogOffset, d.storeTimestamp);
+    }
+  }
+
+  /** Offsets (newest files first) of records indexed under `topic#key` within `[begin, end]`. */
+  queryOffset(topic: string, key: string, maxNum: number, begin: number, end: number): {
+    offsets: number[];
+    indexLastUpdateTimestamp: number;
+    indexLastUpdatePhyoffset: number;
+  } {
+    const offsets: number[] = [];
+    const newest = this.files[this.files.length - 1];
+    for (let i = this.files.length - 1; i >= 0 && offsets.length < maxNum; i--) {
+      const f = this.files[i]!;
+      if (f.isTimeMatched(begin, end)) f.selectPhyOffset(offsets, `${topic}#${key}`, maxNum, begin, end);
+      if (f.beginTimestamp < begin) break;
+    }
+    return {
+      offsets,
+      indexLastUpdateTimestamp: newest?.endTimestamp ?? 0,
+      indexLastUpdatePhyoffset: newest?.endPhyOffset ?? 0,
+    };
+  }
+
+  /** Deletes files (never the last) whose end offset is below the commitlog min offset (§6.4). */
+  deleteExpired(commitLogMinOffset: number): void {
+    while (this.files.length > 1 && this.files[0]!.endPhyOffset < commitLogMinOffset) {
+      this.files.shift()!.destroy();
+    }
+  }
+
+  flush(sync: boolean): void {
+    const last = this.files[this.files.length - 1];
+    if (last) last.flush(sync);
+  }
+
+  close(): void {
+    this.flush(true);
+    for (const f of this.files) f.close();
+  }
+}

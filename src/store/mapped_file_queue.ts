@@ -1,0 +1,135 @@
+/**
+ * MappedFileQueue: an ordered directory of equally sized segments addressed by a global byte offset
+ * (upstream MappedFileQueue). Used by the commitlog and by every consume queue.
+ */
+import * as fs from "node:fs";
+import { syncDir } from "../util/atomic_file.ts";
+import { MappedFile, offsetToFileName } from "./mapped_file.ts";
+
+/** The segments of one store directory. */
+export class MappedFileQueue {
+  readonly dir: string;
+  readonly fileSize: number;
+  readonly files: MappedFile[] = [];
+
+  constructor(dir: string, fileSize: number) {
+    this.dir = dir;
+    this.fileSize = fileSize;
+  }
+
+  /**
+   * Opens every 20-digit segment in the directory, all marked full (recovery fixes the tail).
+   * A segment of the wrong length aborts loading, as upstream does.
+   */
+  load(): void {
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.dir).filter((n) => /^\d{20}$/.test(n)).sort();
+    } catch (e) {
+      if (e instanceof Error && "code" in e && e.code === "ENOENT") return;
+      throw e;
+    }
+    for (const name of names) {
+      const f = MappedFile.open(`${this.dir}/${name}`, Number(name), this.fileSize);
+      f.wrotePosition = this.fileSize;
+      f.flushedPosition = this.fileSize;
+      this.files.push(f);
+    }
+  }
+
+  get first(): MappedFile | undefined {
+    return this.files[0];
+  }
+
+  get last(): MappedFile | undefined {
+    return this.files[this.files.length - 1];
+  }
+
+  /** Offset of the first byte still stored. */
+  get minOffset(): number {
+    return this.files[0]?.fileFromOffset ?? 0;
+  }
+
+  /** Offset just past the last valid byte. */
+  get maxOffset(): number {
+    const l = this.last;
+    return l ? l.fileFromOffset + l.wrotePosition : 0;
+  }
+
+  /** Creates the segment starting at `fromOffset` (must be aligned and after the last one). */
+  createFile(fromOffset: number): MappedFile {
+    fs.mkdirSync(this.dir, { recursive: true });
+    const f = MappedFile.create(`${this.dir}/${offsetToFileName(fromOffset)}`, fromOffset, this.fileSize);
+    this.files.push(f);
+    syncDir(this.dir);
+    return f;
+  }
+
+  /** The last segment if it has room, else a new one following it (or at `startOffset` when empty). */
+  lastWritable(startOffset = 0): MappedFile {
+    const l = this.last;
+    if (l && !l.isFull()) return l;
+    const from = l ? l.fileFromOffset + this.fileSize : startOffset - (startOffset % this.fileSize);
+    return this.createFile(from);
+  }
+
+  /** The segment holding `offset`, or undefined when it was deleted or never written. */
+  findByOffset(offset: number): MappedFile | undefined {
+    const first = this.files[0];
+    if (!first || offset < first.fileFromOffset) return undefined;
+    const idx = Math.floor((offset - first.fileFromOffset) / this.fileSize);
+    const f = this.files[idx];
+    if (f && offset >= f.fileFromOffset && offset < f.fileFromOffset + this.fileSize) return f;
+    return this.files.find((x) => offset >= x.fileFromOffset && offset < x.fileFromOffset + this.fileSize);
+  }
+
+  /**
+   * Makes `offset` the end of valid data: the containing file's positions move there and its tail is
+   * zero-filled (rmq improvement over upstream, §4.7); later files are deleted.
+   */
+  truncateDirtyFiles(offset: number): void {
+    const keep: MappedFile[] = [];
+    let removed = false;
+    for (const f of this.files) {
+      const end = f.fileFromOffset + this.fileSize;
+      if (end <= offset) {
+        keep.push(f);
+      } else if (f.fileFromOffset <= offset) {
+        const pos = offset - f.fileFromOffset;
+        f.wrotePosition = pos;
+        f.flushedPosition = pos;
+        f.zeroFrom(pos);
+        keep.push(f);
+      } else {
+        f.destroy();
+        removed = true;
+      }
+    }
+    this.files.length = 0;
+    this.files.push(...keep);
+    if (removed) syncDir(this.dir);
+  }
+
+  /** Deletes the first segment (retention). */
+  deleteFirst(): MappedFile | undefined {
+    const f = this.files.shift();
+    if (f) {
+      f.destroy();
+      syncDir(this.dir);
+    }
+    return f;
+  }
+
+  /** Deletes every segment and the directory itself. */
+  destroyAll(): void {
+    for (const f of this.files) f.destroy();
+    this.files.length = 0;
+    try {
+      fs.rmSync(this.dir, { recursive: true, force: true });
+    } catch { /* already gone */ }
+  }
+
+  close(): void {
+    for (const f of this.files) f.close();
+  }
+}

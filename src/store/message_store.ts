@@ -1,0 +1,978 @@
+/**
+ * DefaultMessageStore: the broker's durable store facade (store-and-semantics.md §1–§6).
+ *
+ * One owner for all mutable store state, driven from the event loop: putMessage encodes into the commitlog's
+ * write buffer synchronously (queue offset assignment included), acks after write() (ASYNC_FLUSH) or group
+ * commit (SYNC_FLUSH); the dispatcher builds consume queues and the index from written bytes; services flush,
+ * checkpoint and clean on timers.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import { type MessageStoreConfig, type StorePaths, storePaths } from "../config/store_config.ts";
+import type { MessageExt, MessageExtBrokerInner } from "../message/message.ts";
+import { getTransactionValue, MessageConst, MessageSysFlag } from "../message/message_const.ts";
+import { checkRecordAt, decodeRecord, recordSizeOf, validateForRecord } from "../message/record_codec.ts";
+import { encodeProperties } from "../message/properties.ts";
+import { createOffsetMsgId } from "../message/msg_id.ts";
+import { getLogger } from "../log/logger.ts";
+import { CommitLog } from "./commit_log.ts";
+import { abnormalStartIndex, recoverNormally, scanFrom } from "./commit_log_recovery.ts";
+import { ConsumeQueue } from "./consume_queue.ts";
+import { IndexService } from "./index_service.ts";
+import { StoreCheckpoint } from "./store_checkpoint.ts";
+import { CleanService, partitionUsage } from "./clean_service.ts";
+import { parseDelayLevels, SCHEDULE_TOPIC, toDispatchRequest } from "./dispatch.ts";
+import { encodeRecord } from "../message/record_codec.ts";
+import type {
+  DispatchRequest,
+  GetMessageResult,
+  GetMessageStatus,
+  MessageArrivingListener,
+  MessageFilter,
+  MessageStoreOptions,
+  PutMessageResult,
+  PutMessageStatus,
+  QueryMessageResult,
+} from "./store_types.ts";
+
+export type * from "./store_types.ts";
+
+const log = getLogger("store");
+const TOTAL_RAM = os.totalmem();
+const REPUT_WINDOW = 4 * 1024 * 1024;
+
+/** RunningFlags bits (§6.3). */
+const NOT_WRITEABLE = 2, WRITE_LOGICS_QUEUE_ERROR = 4, WRITE_INDEX_FILE_ERROR = 8, DISK_FULL = 16;
+const WRITE_BLOCKERS = NOT_WRITEABLE | WRITE_LOGICS_QUEUE_ERROR | WRITE_INDEX_FILE_ERROR | DISK_FULL;
+
+/** Error thrown by start() when another process (or store instance) holds the store's lock file. */
+export class StoreLockedError extends Error {
+  override name = "StoreLockedError";
+}
+
+function emptyPut(status: PutMessageStatus, remark?: string): PutMessageResult {
+  const r: PutMessageResult = {
+    status,
+    wroteOffset: 0,
+    wroteBytes: 0,
+    msgId: "",
+    queueOffset: 0,
+    msgNum: 0,
+    storeTimestamp: 0,
+  };
+  if (remark !== undefined) r.remark = remark;
+  return r;
+}
+
+/** The store facade the broker codes against. */
+export class DefaultMessageStore {
+  readonly config: MessageStoreConfig;
+  readonly paths: StorePaths;
+  readonly #clock: () => number;
+  readonly #diskUsage: (path: string) => number;
+  readonly #commitLog: CommitLog;
+  readonly #cqs = new Map<string, Map<number, ConsumeQueue>>();
+  readonly #topicQueueTable = new Map<string, number>();
+  readonly #index: IndexService;
+  readonly #delayLevels: number[];
+  readonly #dispatchers: ((req: DispatchRequest) => void)[] = [];
+  readonly #dirtyCqs = new Set<ConsumeQueue>();
+  readonly #cleaner: CleanService;
+  #checkpoint: StoreCheckpoint | null = null;
+  #lockFile: Deno.FsFile | null = null;
+  #arriving: MessageArrivingListener | null = null;
+  #arrivals: DispatchRequest[] = [];
+  #reputFrom = 0;
+  #runningFlags = 0;
+  #started = false;
+  #shutdown = false;
+  #timers: ReturnType<typeof setInterval>[] = [];
+  #lastThoroughFlush = 0;
+  #lastThoroughCqFlush = 0;
+  #lastFlushedStoreTimestamp = 0;
+  #putTimes = 0;
+  #putBytes = 0;
+  #putFailed = 0;
+  #getFound = 0;
+  #getMiss = 0;
+
+  constructor(config: MessageStoreConfig, opts: MessageStoreOptions = {}) {
+    this.config = config;
+    this.paths = storePaths(config);
+    this.#clock = opts.clock ?? Date.now;
+    this.#diskUsage = opts.diskUsage ?? partitionUsage;
+    this.#delayLevels = parseDelayLevels(config.messageDelayLevel);
+    this.#commitLog = new CommitLog({
+      dir: this.paths.commitLog,
+      fileSize: config.mappedFileSizeCommitLog,
+      syncFlush: config.flushDiskType === "SYNC_FLUSH",
+      syncFlushTimeout: config.syncFlushTimeout,
+      writeBatchBytes: config.writeBatchBytes,
+      hotTailCacheBytes: config.hotTailCacheBytes,
+      onDispatchable: (end) => this.#reput(end),
+      onFlushed: (ts) => {
+        if (ts > this.#lastFlushedStoreTimestamp) this.#lastFlushedStoreTimestamp = ts;
+        if (this.#checkpoint && ts > 0) this.#checkpoint.physicMsgTimestamp = ts;
+      },
+      clock: this.#clock,
+    });
+    this.#index = new IndexService(this.paths.index, config.maxHashSlotNum, config.maxIndexNum, this.#clock);
+    this.#index.onFileFull = (endTs) => {
+      if (this.#checkpoint) {
+        this.#checkpoint.indexMsgTimestamp = endTs;
+        this.#checkpoint.flush();
+      }
+    };
+    this.#cleaner = new CleanService({
+      config,
+      commitLogQueue: this.#commitLog.queue,
+      commitLogDir: this.paths.commitLog,
+      consumeQueueDir: this.paths.consumeQueue,
+      clock: this.#clock,
+      diskUsage: (p) => this.#diskUsage(p),
+      cleanLogics: (min) => this.#cleanLogics(min),
+      setDiskFull: (full) => {
+        if (full && !(this.#runningFlags & DISK_FULL)) log.warn("Disk is full; new messages are refused");
+        this.#runningFlags = full ? this.#runningFlags | DISK_FULL : this.#runningFlags & ~DISK_FULL;
+      },
+    });
+  }
+
+  /** Current time from the injected clock. */
+  now(): number {
+    return this.#clock();
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /** Locks the store dir (fails if another process holds it), recovers, starts flush/reput/cleanup services. */
+  async start(): Promise<void> {
+    if (this.#started) throw new Error("The message store was already started");
+    fs.mkdirSync(this.paths.root, { recursive: true });
+    this.#lock();
+    try {
+      this.#recover();
+    } catch (e) {
+      this.#closeFiles();
+      this.#unlock();
+      throw e;
+    }
+    // Catch up dispatch before accepting traffic (§2.5): consume queues must match the commitlog.
+    this.#reput(this.#commitLog.maxOffset);
+    this.#rebuildTopicQueueTable();
+    for (const cq of this.#allCqs()) cq.correctMinOffset(this.#commitLog.minOffset);
+    fs.writeFileSync(this.paths.abort, "");
+    this.#startServices();
+    this.#started = true;
+    await Promise.resolve();
+  }
+
+  /** Closes every open file without flushing (a failed start). */
+  #closeFiles(): void {
+    this.#commitLog.close();
+    for (const cq of this.#allCqs()) cq.queue.close();
+    for (const f of this.#index.files) f.close();
+    this.#checkpoint?.close();
+    this.#checkpoint = null;
+  }
+
+  #lock(): void {
+    const f = Deno.openSync(this.paths.lock, { read: true, write: true, create: true });
+    let ok = false;
+    try {
+      ok = f.tryLockSync(true);
+    } catch {
+      ok = false;
+    }
+    if (!ok) {
+      f.close();
+      throw new StoreLockedError(
+        `Lock failed: the store "${this.paths.root}" is already in use by another broker (lock file "${this.paths.lock}")`,
+      );
+    }
+    f.writeSync(new TextEncoder().encode("lock"));
+    this.#lockFile = f;
+  }
+
+  #unlock(): void {
+    if (!this.#lockFile) return;
+    try {
+      this.#lockFile.unlockSync();
+    } catch { /* closing releases it anyway */ }
+    this.#lockFile.close();
+    this.#lockFile = null;
+  }
+
+  #recover(): void {
+    const lastExitOK = !fs.existsSync(this.paths.abort);
+    if (!lastExitOK) {
+      log.warn(`The store "${this.paths.root}" was not shut down cleanly; running abnormal recovery`);
+    }
+    this.#commitLog.load();
+    this.#loadConsumeQueues();
+    this.#checkpoint = new StoreCheckpoint(this.paths.checkpoint);
+    this.#index.load(lastExitOK, this.#checkpoint.indexMsgTimestamp);
+    let maxPhyOfCq = -1;
+    for (const cq of this.#allCqs()) {
+      cq.recover();
+      maxPhyOfCq = Math.max(maxPhyOfCq, cq.maxPhysicOffset);
+    }
+    const files = this.#commitLog.queue.files;
+    const checkCRC = this.config.checkCRCOnRecover;
+    if (files.length === 0) {
+      for (const cq of this.#allCqs()) cq.destroy();
+      this.#cqs.clear();
+      this.#commitLog.setRecoveredEnd(0);
+      this.#reputFrom = 0;
+      return;
+    }
+    let processOffset: number;
+    if (lastExitOK) {
+      processOffset = recoverNormally(files, checkCRC);
+      this.#reputFrom = Math.max(maxPhyOfCq, files[0]!.fileFromOffset);
+    } else {
+      const cp = this.#checkpoint;
+      const minTs = this.config.messageIndexEnable && this.config.messageIndexSafe
+        ? cp.minTimestampIndex
+        : cp.minTimestamp;
+      const startIdx = abnormalStartIndex(files, minTs);
+      processOffset = scanFrom(files, startIdx, checkCRC);
+      // Re-dispatch everything from the start file: consume queue and index writes are idempotent.
+      this.#reputFrom = files[startIdx]!.fileFromOffset;
+    }
+    this.#commitLog.setRecoveredEnd(processOffset);
+    if (maxPhyOfCq >= processOffset) {
+      for (const cq of this.#allCqs()) cq.truncateDirtyLogicFiles(processOffset);
+    }
+    this.#reputFrom = Math.min(this.#reputFrom, processOffset);
+    log.info(`Recovered commitlog to offset ${processOffset}; dispatching from ${this.#reputFrom}`);
+  }
+
+  #loadConsumeQueues(): void {
+    let topics: string[] = [];
+    try {
+      topics = fs.readdirSync(this.paths.consumeQueue);
+    } catch { /* none yet */ }
+    for (const topic of topics) {
+      let qids: string[] = [];
+      try {
+        qids = fs.readdirSync(`${this.paths.consumeQueue}/${topic}`);
+      } catch {
+        continue;
+      }
+      for (const q of qids) {
+        if (!/^\d+$/.test(q)) continue;
+        const cq = this.#findConsumeQueue(topic, Number(q), true)!;
+        cq.load();
+      }
+    }
+  }
+
+  #rebuildTopicQueueTable(): void {
+    this.#topicQueueTable.clear();
+    for (const cq of this.#allCqs()) this.#topicQueueTable.set(`${cq.topic}-${cq.queueId}`, cq.maxOffset);
+  }
+
+  #startServices(): void {
+    const c = this.config;
+    const now = this.#clock();
+    this.#lastThoroughFlush = now;
+    this.#lastThoroughCqFlush = now;
+    if (c.flushDiskType === "ASYNC_FLUSH") {
+      this.#timers.push(setInterval(() => {
+        const t = this.#clock();
+        const thorough = t - this.#lastThoroughFlush >= c.flushCommitLogThoroughInterval;
+        if (thorough) this.#lastThoroughFlush = t;
+        this.#commitLog.flushIfDue(thorough ? 0 : c.flushCommitLogLeastPages, thorough).catch((e) =>
+          log.error(`Commitlog flush failed: ${e}`)
+        );
+      }, c.flushIntervalCommitLog));
+    }
+    this.#timers.push(setInterval(() => {
+      this.flushLogics(false).catch((e) => log.error(`Consume queue flush failed: ${e}`));
+    }, c.flushIntervalConsumeQueue));
+    this.#timers.push(setInterval(() => this.runCleanPass(), c.cleanResourceInterval));
+  }
+
+  /**
+   * Writes buffered consume-queue and index entries; syncs them and the checkpoint when `thorough`
+   * (or every flushConsumeQueueThoroughInterval).
+   */
+  async flushLogics(thorough: boolean): Promise<void> {
+    this.#writeDirtyCqs();
+    const t = this.#clock();
+    const doThorough = thorough ||
+      t - this.#lastThoroughCqFlush >= this.config.flushConsumeQueueThoroughInterval;
+    this.#index.flush(doThorough);
+    if (!doThorough) return;
+    this.#lastThoroughCqFlush = t;
+    let logicsTs = 0;
+    for (const cq of this.#allCqs()) logicsTs = Math.max(logicsTs, cq.lastStoreTimestamp);
+    await Promise.all([...this.#allCqs()].map((cq) => cq.flush()));
+    if (this.#checkpoint && !this.#shutdown) {
+      if (logicsTs > 0) this.#checkpoint.logicsMsgTimestamp = logicsTs;
+      this.#checkpoint.flush();
+    }
+  }
+
+  /** Flushes everything, writes checkpoint, removes the abort file, releases the lock. */
+  async shutdown(): Promise<void> {
+    if (!this.#started || this.#shutdown) return;
+    this.#shutdown = true;
+    for (const t of this.#timers) clearInterval(t);
+    this.#timers = [];
+    await this.#commitLog.flushAll();
+    this.#reput(this.#commitLog.maxOffset);
+    this.#commitLog.close();
+    this.#writeDirtyCqs();
+    await Promise.all([...this.#allCqs()].map((cq) => cq.flush()));
+    this.#index.close();
+    for (const cq of this.#allCqs()) cq.close();
+    const cp = this.#checkpoint!;
+    let logicsTs = 0;
+    for (const cq of this.#allCqs()) logicsTs = Math.max(logicsTs, cq.lastStoreTimestamp);
+    if (logicsTs > 0) cp.logicsMsgTimestamp = logicsTs;
+    if (this.#lastFlushedStoreTimestamp > 0) cp.physicMsgTimestamp = this.#lastFlushedStoreTimestamp;
+    cp.flush();
+    cp.close();
+    const clean = (this.#runningFlags & WRITE_BLOCKERS & ~DISK_FULL) === 0 &&
+      this.#commitLog.writeError === null &&
+      this.#reputFrom >= this.#commitLog.maxOffset;
+    if (clean) fs.rmSync(this.paths.abort, { force: true });
+    this.#unlock();
+  }
+
+  // ---------------------------------------------------------------- write path
+
+  #checkStoreStatus(): PutMessageResult | null {
+    if (!this.#started || this.#shutdown) {
+      return emptyPut("SERVICE_NOT_AVAILABLE", "The message store is shut down");
+    }
+    if (this.config.brokerRole === "SLAVE") {
+      return emptyPut("SERVICE_NOT_AVAILABLE", "The message store is a slave and refuses writes");
+    }
+    if ((this.#runningFlags & WRITE_BLOCKERS) !== 0 || this.#commitLog.writeError) {
+      const u = (p: string) => this.#diskUsage(p);
+      return emptyPut(
+        "SERVICE_NOT_AVAILABLE",
+        `The message store is not writeable (disk full or write error). CL: ${u(this.paths.commitLog)} CQ: ${
+          u(this.paths.consumeQueue)
+        } INDEX: ${u(this.paths.index)}`,
+      );
+    }
+    return null;
+  }
+
+  #checkMessage(msg: MessageExtBrokerInner): PutMessageResult | null {
+    if (msg.topic.length > 127) {
+      return emptyPut("MESSAGE_ILLEGAL", `Topic "${msg.topic}" is longer than 127 characters`);
+    }
+    if (msg.propertiesString.length > 32767) {
+      return emptyPut("MESSAGE_ILLEGAL", "Message properties are longer than 32767 characters");
+    }
+    const why = validateForRecord(msg);
+    if (why !== null) {
+      return emptyPut(why.startsWith("Properties") ? "PROPERTIES_SIZE_EXCEEDED" : "MESSAGE_ILLEGAL", why);
+    }
+    return null;
+  }
+
+  /** 4.9.x delay rewrite (§1.7 step 3): a DELAY level moves the message to SCHEDULE_TOPIC_XXXX. */
+  #applyDelay(msg: MessageExtBrokerInner): void {
+    const tran = getTransactionValue(msg.sysFlag);
+    if (tran !== MessageSysFlag.TRANSACTION_NOT_TYPE && tran !== MessageSysFlag.TRANSACTION_COMMIT_TYPE) {
+      return;
+    }
+    if (msg.topic === SCHEDULE_TOPIC) return;
+    const level = Number(msg.properties[MessageConst.DELAY] ?? "0");
+    if (!(level > 0)) return;
+    const clamped = Math.min(Math.trunc(level), this.#delayLevels.length);
+    msg.properties[MessageConst.DELAY] = String(clamped);
+    msg.properties[MessageConst.REAL_TOPIC] = msg.topic;
+    msg.properties[MessageConst.REAL_QID] = String(msg.queueId);
+    msg.propertiesString = encodeProperties(msg.properties);
+    msg.topic = SCHEDULE_TOPIC;
+    msg.queueId = clamped - 1;
+  }
+
+  /**
+   * Appends one message. Queue offset assignment and the copy into the write buffer happen synchronously
+   * inside the call; resolves after write() (ASYNC_FLUSH) or the group-commit sync (SYNC_FLUSH).
+   */
+  putMessage(msg: MessageExtBrokerInner): Promise<PutMessageResult> {
+    const bad = this.#checkStoreStatus() ?? this.#checkMessage(msg);
+    if (bad) return Promise.resolve(bad);
+    if (msg.body.length > this.config.maxMessageSize) {
+      return Promise.resolve(
+        emptyPut("MESSAGE_ILLEGAL", `Message body of ${msg.body.length} bytes exceeds maxMessageSize`),
+      );
+    }
+    this.#applyDelay(msg);
+    return this.#append([msg], msg.properties[MessageConst.WAIT] !== "false");
+  }
+
+  /** A batch (all items share topic/queueId): one contiguous append, consecutive queue offsets. */
+  putMessages(msgs: MessageExtBrokerInner[]): Promise<PutMessageResult> {
+    const bad = this.#checkStoreStatus();
+    if (bad) return Promise.resolve(bad);
+    const first = msgs[0];
+    if (!first) return Promise.resolve(emptyPut("MESSAGE_ILLEGAL", "The batch is empty"));
+    let bodies = 0;
+    for (const m of msgs) {
+      const why = this.#checkMessage(m);
+      if (why) return Promise.resolve(why);
+      if (m.topic !== first.topic || m.queueId !== first.queueId) {
+        return Promise.resolve(emptyPut("MESSAGE_ILLEGAL", "Batch messages must share one topic and queue"));
+      }
+      if (getTransactionValue(m.sysFlag) !== 0 || Number(m.properties[MessageConst.DELAY] ?? "0") > 0) {
+        return Promise.resolve(
+          emptyPut("MESSAGE_ILLEGAL", "Batch messages cannot be transactional or delayed"),
+        );
+      }
+      bodies += m.body.length;
+    }
+    if (bodies > this.config.maxMessageSize) {
+      return Promise.resolve(
+        emptyPut("MESSAGE_ILLEGAL", `Batch body of ${bodies} bytes exceeds maxMessageSize`),
+      );
+    }
+    return this.#append(msgs, first.properties[MessageConst.WAIT] !== "false");
+  }
+
+  async #append(msgs: MessageExtBrokerInner[], waitStore: boolean): Promise<PutMessageResult> {
+    const sizes = msgs.map((m) => recordSizeOf(m));
+    const total = sizes.reduce((a, b) => a + b, 0);
+    const first = msgs[0]!;
+    const key = `${first.topic}-${first.queueId}`;
+    const tran = getTransactionValue(first.sysFlag);
+    const skipsQueue = tran === MessageSysFlag.TRANSACTION_PREPARED_TYPE ||
+      tran === MessageSysFlag.TRANSACTION_ROLLBACK_TYPE;
+    const storeTimestamp = this.#clock();
+    let queueOffset = 0;
+    let wroteOffset = 0;
+    const ids: string[] = [];
+    try {
+      const r = this.#commitLog.append(total, storeTimestamp, (target, at, phy) => {
+        // The put lock: nothing here awaits, so offsets are assigned in commitlog order.
+        queueOffset = this.#topicQueueTable.get(key) ?? 0;
+        wroteOffset = phy;
+        let pos = at;
+        let p = phy;
+        for (let i = 0; i < msgs.length; i++) {
+          const m = msgs[i]!;
+          m.storeTimestamp = storeTimestamp;
+          pos += encodeRecord(m, skipsQueue ? 0 : queueOffset + i, p, target, pos);
+          ids.push(createOffsetMsgId(m.storeHost, p));
+          p += sizes[i]!;
+        }
+        if (!skipsQueue) this.#topicQueueTable.set(key, queueOffset + msgs.length);
+      });
+      if (!r.ok) {
+        return emptyPut("MESSAGE_ILLEGAL", `A record of ${total} bytes does not fit in a commitlog segment`);
+      }
+    } catch (e) {
+      this.#putFailed++;
+      log.error(`Cannot append to the commitlog: ${e}`);
+      return emptyPut("CREATE_MAPPED_FILE_FAILED", "create mapped file failed, server is busy or broken.");
+    }
+    this.#putTimes += msgs.length;
+    this.#putBytes += total;
+    const result: PutMessageResult = {
+      status: "PUT_OK",
+      wroteOffset,
+      wroteBytes: total,
+      msgId: ids.join(","),
+      queueOffset,
+      msgNum: msgs.length,
+      storeTimestamp,
+    };
+    const end = wroteOffset + total;
+    try {
+      if (this.config.flushDiskType === "SYNC_FLUSH") {
+        if (waitStore) {
+          if (!(await this.#commitLog.waitFlushed(end))) result.status = "FLUSH_DISK_TIMEOUT";
+        } else {
+          await this.#commitLog.waitWritten(end);
+        }
+      } else {
+        await this.#commitLog.waitWritten(end);
+      }
+    } catch (e) {
+      this.#putFailed++;
+      return { ...result, status: "UNKNOWN_ERROR", remark: `Writing the commitlog failed: ${e}` };
+    }
+    // No HA service yet: a SYNC_MASTER has no slave to wait for (upstream answers SLAVE_NOT_AVAILABLE).
+    if (this.config.brokerRole === "SYNC_MASTER" && result.status === "PUT_OK") {
+      result.status = "SLAVE_NOT_AVAILABLE";
+    }
+    return result;
+  }
+
+  // ---------------------------------------------------------------- dispatch
+
+  /** Builds consume queues and the index for every record in `[reputFrom, end)` (§2.5). */
+  #reput(end: number): void {
+    const cl = this.#commitLog;
+    if (this.#reputFrom < cl.minOffset) this.#reputFrom = cl.minOffset;
+    while (this.#reputFrom < end) {
+      const chunk = cl.readChunk(this.#reputFrom, REPUT_WINDOW, end);
+      if (!chunk) break;
+      let at = 0;
+      let stop = false;
+      while (at < chunk.length) {
+        const c = checkRecordAt(chunk, at, false);
+        if (c.kind === "message") {
+          this.#dispatch(toDispatchRequest(chunk, at, this.#delayLevels));
+          at += c.size;
+        } else if (c.kind === "blank") {
+          this.#reputFrom = cl.rollNextFile(this.#reputFrom + at);
+          at = -1;
+          break;
+        } else if (c.kind === "incomplete") {
+          // A record straddling two cached buffers: read it whole from the file.
+          const whole = c.size > 0 ? cl.read(this.#reputFrom + at, c.size, end) : null;
+          if (!whole || at > 0) break;
+          this.#dispatch(toDispatchRequest(whole, 0, this.#delayLevels));
+          at += c.size;
+        } else {
+          log.error(
+            `Dispatch found an invalid record at offset ${this.#reputFrom + at}; dispatch stops there`,
+          );
+          stop = true;
+          break;
+        }
+      }
+      if (at > 0) this.#reputFrom += at;
+      if (stop || at === 0) break;
+    }
+    this.#writeDirtyCqs();
+    // Long-poll wake-ups go out after the consume queues were written, once per round.
+    const arrivals = this.#arrivals;
+    if (arrivals.length === 0 || !this.#arriving) return;
+    this.#arrivals = [];
+    for (const r of arrivals) {
+      try {
+        this.#arriving(
+          r.topic,
+          r.queueId,
+          r.consumeQueueOffset + 1,
+          r.tagsCode,
+          r.storeTimestamp,
+          r.propertiesMap,
+        );
+      } catch (e) {
+        log.error(`The message arriving listener failed: ${e}`);
+      }
+    }
+  }
+
+  #dispatch(req: DispatchRequest): void {
+    const tran = getTransactionValue(req.sysFlag);
+    if (tran === MessageSysFlag.TRANSACTION_NOT_TYPE || tran === MessageSysFlag.TRANSACTION_COMMIT_TYPE) {
+      const cq = this.#findConsumeQueue(req.topic, req.queueId, true)!;
+      cq.putEntry(req.commitLogOffset, req.msgSize, req.tagsCode, req.consumeQueueOffset, req.storeTimestamp);
+      this.#dirtyCqs.add(cq);
+    }
+    if (this.config.messageIndexEnable) {
+      try {
+        this.#index.buildIndex({
+          topic: req.topic,
+          commitLogOffset: req.commitLogOffset,
+          storeTimestamp: req.storeTimestamp,
+          keys: req.keys,
+          uniqKey: req.uniqKey,
+          rollback: tran === MessageSysFlag.TRANSACTION_ROLLBACK_TYPE,
+        });
+      } catch (e) {
+        log.error(`Index write failed: ${e}`);
+        this.#runningFlags |= WRITE_INDEX_FILE_ERROR;
+      }
+    }
+    for (const d of this.#dispatchers) {
+      try {
+        d(req);
+      } catch (e) {
+        log.error(`A dispatcher failed: ${e}`);
+      }
+    }
+    if (this.#arriving && this.config.brokerRole !== "SLAVE" && this.#started) {
+      const isQueued = tran === MessageSysFlag.TRANSACTION_NOT_TYPE ||
+        tran === MessageSysFlag.TRANSACTION_COMMIT_TYPE;
+      if (isQueued) this.#arrivals.push(req);
+    }
+  }
+
+  #writeDirtyCqs(): void {
+    for (const cq of this.#dirtyCqs) {
+      try {
+        cq.writePending();
+      } catch (e) {
+        log.error(`Consume queue write failed for ${cq.topic}-${cq.queueId}: ${e}`);
+        this.#runningFlags |= WRITE_LOGICS_QUEUE_ERROR;
+      }
+    }
+    this.#dirtyCqs.clear();
+  }
+
+  #findConsumeQueue(topic: string, queueId: number, create: boolean): ConsumeQueue | undefined {
+    let m = this.#cqs.get(topic);
+    if (!m) {
+      if (!create) return undefined;
+      m = new Map();
+      this.#cqs.set(topic, m);
+    }
+    let cq = m.get(queueId);
+    if (!cq && create) {
+      cq = new ConsumeQueue(this.paths.consumeQueue, topic, queueId, this.config.mappedFileSizeConsumeQueue);
+      m.set(queueId, cq);
+    }
+    return cq;
+  }
+
+  *#allCqs(): Generator<ConsumeQueue> {
+    for (const m of this.#cqs.values()) yield* m.values();
+  }
+
+  // ---------------------------------------------------------------- read path
+
+  /** Reads up to `maxMsgNums` records of a queue starting at logical `offset` (§2.6). */
+  getMessage(
+    _group: string,
+    topic: string,
+    queueId: number,
+    offset: number,
+    maxMsgNums: number,
+    maxTotalBytes: number,
+    filter?: MessageFilter,
+  ): Promise<GetMessageResult> {
+    return Promise.resolve(this.#getMessage(topic, queueId, offset, maxMsgNums, maxTotalBytes, filter));
+  }
+
+  #getMessage(
+    topic: string,
+    queueId: number,
+    offset: number,
+    maxMsgNums: number,
+    maxTotalBytes: number,
+    filter?: MessageFilter,
+  ): GetMessageResult {
+    const res: GetMessageResult = {
+      status: "NO_MATCHED_LOGIC_QUEUE",
+      nextBeginOffset: 0,
+      minOffset: 0,
+      maxOffset: 0,
+      records: [],
+      bufferTotalSize: 0,
+      messageCount: 0,
+      suggestPullingFromSlave: false,
+      msgCount4Commercial: 0,
+    };
+    const cq = this.#findConsumeQueue(topic, queueId, false);
+    if (!cq) return res;
+    const min = cq.minOffset, max = cq.maxOffset;
+    res.minOffset = min;
+    res.maxOffset = max;
+    const slaveKeep = this.config.brokerRole === "SLAVE" && !this.config.offsetCheckInSlave;
+    const status = (s: GetMessageStatus, next: number): GetMessageResult => {
+      res.status = s;
+      res.nextBeginOffset = slaveKeep && s !== "NO_MESSAGE_IN_QUEUE" ? offset : next;
+      return res;
+    };
+    if (max === 0) return status("NO_MESSAGE_IN_QUEUE", 0);
+    if (offset < min) return status("OFFSET_TOO_SMALL", min);
+    if (offset === max) return status("OFFSET_OVERFLOW_ONE", offset);
+    if (offset > max) return status("OFFSET_OVERFLOW_BADLY", max);
+    const entries = cq.getEntries(offset, Math.max(800, maxMsgNums));
+    if (!entries) {
+      this.#getMiss++;
+      return status("OFFSET_FOUND_NULL", cq.rollNextFile(offset));
+    }
+    const cl = this.#commitLog;
+    const maxPhy = cl.maxOffset;
+    const memLimit = TOTAL_RAM * this.config.accessMessageInMemoryMaxRatio / 100;
+    let st: GetMessageStatus = "NO_MATCHED_MESSAGE";
+    let scanned = 0;
+    let skipBelow = -1;
+    let lastPhy = 0;
+    const c = this.config;
+    for (let i = 0; i < entries.count; i++) {
+      const v = entries.view;
+      const phy = v.getInt32(i * 20) * 0x100000000 + v.getUint32(i * 20 + 4);
+      const size = v.getInt32(i * 20 + 8);
+      const tagsCode = Number(v.getBigInt64(i * 20 + 12));
+      lastPhy = phy;
+      const inDisk = maxPhy - phy > memLimit;
+      const n = res.messageCount;
+      if (n >= maxMsgNums) break;
+      if (n > 0) {
+        const bytes = res.bufferTotalSize + size;
+        if (bytes > maxTotalBytes) break;
+        if (inDisk) {
+          if (bytes > c.maxTransferBytesOnMessageInDisk || n > c.maxTransferCountOnMessageInDisk - 1) break;
+        } else if (
+          bytes > c.maxTransferBytesOnMessageInMemory || n > c.maxTransferCountOnMessageInMemory - 1
+        ) break;
+      }
+      scanned = i + 1;
+      if (size === 0x7fffffff) continue; // pre-blank filler entry
+      if (phy < skipBelow) continue;
+      if (filter && !filter.isMatchedByConsumeQueue(tagsCode)) continue;
+      const rec = cl.read(phy, size);
+      if (!rec) {
+        if (res.messageCount === 0) st = "MESSAGE_WAS_REMOVING";
+        skipBelow = cl.rollNextFile(phy);
+        continue;
+      }
+      if (filter?.isMatchedByCommitLog && !filter.isMatchedByCommitLog(rec)) continue;
+      res.records.push(rec);
+      res.bufferTotalSize += size;
+      res.messageCount++;
+      st = "FOUND";
+    }
+    if (st === "FOUND") this.#getFound++;
+    else this.#getMiss++;
+    res.suggestPullingFromSlave = maxPhy - lastPhy > memLimit;
+    res.msgCount4Commercial = res.messageCount;
+    return status(st, offset + scanned);
+  }
+
+  /** Logical max offset = next offset to be written. */
+  getMaxOffsetInQueue(topic: string, queueId: number): number {
+    return this.#findConsumeQueue(topic, queueId, false)?.maxOffset ?? 0;
+  }
+
+  getMinOffsetInQueue(topic: string, queueId: number): number {
+    return this.#findConsumeQueue(topic, queueId, false)?.minOffset ?? 0;
+  }
+
+  /** Store timestamp of the record at a commitlog offset, or -1. */
+  #storeTimeAt(phy: number): number {
+    const head = this.#commitLog.read(phy, 76);
+    if (!head) return -1;
+    const dv = new DataView(head.buffer, head.byteOffset, head.length);
+    const pos = 48 + ((dv.getInt32(36) & MessageSysFlag.BORNHOST_V6_FLAG) !== 0 ? 20 : 8);
+    return dv.getInt32(pos) * 0x100000000 + dv.getUint32(pos + 4);
+  }
+
+  /** Logical offset whose store time is nearest `timestamp` (first exact match wins), 0 if none (§2.7). */
+  getOffsetInQueueByTime(topic: string, queueId: number, timestamp: number): Promise<number> {
+    const cq = this.#findConsumeQueue(topic, queueId, false);
+    if (!cq) return Promise.resolve(0);
+    let lo = cq.minOffset;
+    const hi = cq.maxOffset - 1;
+    const timeOf = (i: number): number => {
+      const e = cq.getEntry(i);
+      return e && e.size !== 0x7fffffff && e.phy >= this.#commitLog.minOffset ? this.#storeTimeAt(e.phy) : -1;
+    };
+    while (lo <= hi && timeOf(lo) < 0) lo++;
+    if (lo > hi) return Promise.resolve(0);
+    let left = -1, right = -1;
+    let a = lo, b = hi;
+    while (a <= b) {
+      const mid = (a + b) >> 1;
+      const t = timeOf(mid);
+      if (t < timestamp) {
+        left = mid;
+        a = mid + 1;
+      } else {
+        right = mid;
+        b = mid - 1;
+      }
+    }
+    if (right >= 0 && timeOf(right) === timestamp) return Promise.resolve(right);
+    if (left < 0) return Promise.resolve(right);
+    if (right < 0) return Promise.resolve(left);
+    return Promise.resolve(timestamp - timeOf(left) <= timeOf(right) - timestamp ? left : right);
+  }
+
+  getEarliestMessageTime(topic: string, queueId: number): Promise<number> {
+    const cq = this.#findConsumeQueue(topic, queueId, false);
+    if (!cq) return Promise.resolve(-1);
+    return this.getMessageStoreTimeStamp(topic, queueId, cq.minOffset);
+  }
+
+  getMessageStoreTimeStamp(topic: string, queueId: number, consumeQueueOffset: number): Promise<number> {
+    const e = this.#findConsumeQueue(topic, queueId, false)?.getEntry(consumeQueueOffset);
+    return Promise.resolve(e ? this.#storeTimeAt(e.phy) : -1);
+  }
+
+  getCommitLogOffsetInQueue(topic: string, queueId: number, consumeQueueOffset: number): Promise<number> {
+    const e = this.#findConsumeQueue(topic, queueId, false)?.getEntry(consumeQueueOffset);
+    return Promise.resolve(e ? e.phy : 0);
+  }
+
+  /** Decodes the record at a commitlog offset (body included), or null. */
+  async lookMessageByOffset(commitLogOffset: number): Promise<MessageExt | null> {
+    const rec = await this.selectOneMessageByOffset(commitLogOffset);
+    if (!rec) return null;
+    try {
+      return decodeRecord(rec, 0, { checkCRC: true })[0];
+    } catch {
+      return null;
+    }
+  }
+
+  /** Raw bytes of the record at a commitlog offset; null if absent or not a valid record. */
+  selectOneMessageByOffset(commitLogOffset: number, size?: number): Promise<Uint8Array | null> {
+    let len = size;
+    if (len === undefined) {
+      const head = this.#commitLog.read(commitLogOffset, 4);
+      if (!head) return Promise.resolve(null);
+      len = new DataView(head.buffer, head.byteOffset, 4).getInt32(0);
+    }
+    if (len <= 0 || len > this.config.maxMessageSize + 64 * 1024 * 1024) return Promise.resolve(null);
+    const rec = this.#commitLog.read(commitLogOffset, len);
+    if (!rec || checkRecordAt(rec, 0, false).kind !== "message") return Promise.resolve(null);
+    return Promise.resolve(rec);
+  }
+
+  /** Records indexed under `topic#key` stored within `[begin, end]` (§3.4). */
+  queryMessage(
+    topic: string,
+    key: string,
+    maxNum: number,
+    begin: number,
+    end: number,
+  ): Promise<QueryMessageResult> {
+    const q = this.#index.queryOffset(topic, key, Math.min(maxNum, this.config.maxMsgsNumBatch), begin, end);
+    const records: Uint8Array[] = [];
+    for (const off of [...q.offsets].sort((a, b) => a - b)) {
+      const head = this.#commitLog.read(off, 4);
+      if (!head) continue;
+      const rec = this.#commitLog.read(off, new DataView(head.buffer, head.byteOffset, 4).getInt32(0));
+      if (rec && checkRecordAt(rec, 0, false).kind === "message") records.push(rec);
+    }
+    return Promise.resolve({
+      records,
+      indexLastUpdateTimestamp: q.indexLastUpdateTimestamp,
+      indexLastUpdatePhyoffset: q.indexLastUpdatePhyoffset,
+    });
+  }
+
+  getMinPhyOffset(): number {
+    return this.#commitLog.minOffset;
+  }
+
+  getMaxPhyOffset(): number {
+    return this.#commitLog.maxOffset;
+  }
+
+  getConfirmOffset(): number {
+    return this.#commitLog.maxOffset;
+  }
+
+  /** Listener for long polling: called after a message is dispatched to its consume queue. */
+  setMessageArrivingListener(listener: MessageArrivingListener): void {
+    this.#arriving = listener;
+  }
+
+  /** Extra dispatchers (e.g. the broker's schedule/transaction services) see every dispatched record. */
+  addDispatcher(dispatcher: (req: DispatchRequest) => void): void {
+    this.#dispatchers.push(dispatcher);
+  }
+
+  async deleteTopics(topics: Iterable<string>): Promise<void> {
+    for (const t of topics) {
+      const m = this.#cqs.get(t);
+      if (!m) continue;
+      for (const cq of m.values()) {
+        this.#dirtyCqs.delete(cq);
+        cq.destroy();
+        this.#topicQueueTable.delete(`${t}-${cq.queueId}`);
+      }
+      this.#cqs.delete(t);
+    }
+    await Promise.resolve();
+  }
+
+  /** Queues that have a consume queue. */
+  getTopicQueueIds(topic: string): number[] {
+    return [...(this.#cqs.get(topic)?.keys() ?? [])].sort((a, b) => a - b);
+  }
+
+  /** For HA: raw commitlog bytes from an offset (up to its segment's end). */
+  getCommitLogData(offset: number, maxBytes: number): Promise<Uint8Array | null> {
+    return Promise.resolve(this.#commitLog.readChunk(offset, maxBytes));
+  }
+
+  /** For HA slaves: appends raw bytes at the end; false if `startOffset` is not the current end. */
+  async appendToCommitLog(startOffset: number, data: Uint8Array): Promise<boolean> {
+    if (this.#shutdown || !this.#started) return false;
+    if (!this.#commitLog.appendRaw(startOffset, data)) return false;
+    await this.#commitLog.waitWritten(startOffset + data.length);
+    return true;
+  }
+
+  // ---------------------------------------------------------------- retention
+
+  /** One retention pass now (also runs every cleanResourceInterval). */
+  runCleanPass(): number {
+    try {
+      return this.#cleaner.run();
+    } catch (e) {
+      log.error(`Cleanup pass failed: ${e}`);
+      return 0;
+    }
+  }
+
+  /** Admin "delete expired commitlog": the next passes ignore deleteWhen. */
+  executeDeleteFilesManually(): void {
+    this.#cleaner.executeDeleteFilesManually();
+  }
+
+  #cleanLogics(commitLogMinOffset: number): void {
+    this.#commitLog.dropCacheBelow(commitLogMinOffset);
+    this.#writeDirtyCqs();
+    for (const cq of this.#allCqs()) cq.deleteExpiredFiles(commitLogMinOffset);
+    this.#index.deleteExpired(commitLogMinOffset);
+  }
+
+  /** True while writes are refused because the disk is full. */
+  isDiskFull(): boolean {
+    return (this.#runningFlags & DISK_FULL) !== 0;
+  }
+
+  // ---------------------------------------------------------------- stats
+
+  /** KV of runtime stats for GET_BROKER_RUNTIME_INFO (names as the operations spec gives them). */
+  getRuntimeInfo(): Record<string, string> {
+    const cl = this.#commitLog;
+    const ratio = this.#diskUsage(this.paths.commitLog);
+    return {
+      commitLogDiskRatio: String(ratio),
+      consumeQueueDiskRatio: String(this.#diskUsage(this.paths.consumeQueue)),
+      commitLogMinOffset: String(cl.minOffset),
+      commitLogMaxOffset: String(cl.maxOffset),
+      dispatchBehindBytes: String(Math.max(0, cl.maxOffset - this.#reputFrom)),
+      remainHowManyDataToFlush: String(Math.max(0, cl.maxOffset - cl.flushedOffset)),
+      remainHowManyDataToCommit: "0",
+      remainTransientStoreBufferNumbs: "0",
+      putMessageTimesTotal: String(this.#putTimes),
+      putMessageSizeTotal: String(this.#putBytes),
+      putMessageFailedTimes: String(this.#putFailed),
+      putMessageAverageSize: String(this.#putTimes ? this.#putBytes / this.#putTimes : 0),
+      getFoundTimesTotal: String(this.#getFound),
+      getMissTimesTotal: String(this.#getMiss),
+      pageCacheLockTimeMills: "0",
+      earliestMessageTimeStamp: String(this.#earliestCommitLogTime()),
+      // rmq extras: how well writes and syncs are batched.
+      commitLogWriteCalls: String(cl.writeCalls),
+      commitLogSyncCalls: String(cl.syncCalls),
+    };
+  }
+
+  #earliestCommitLogTime(): number {
+    const f = this.#commitLog.queue.first;
+    return f ? this.#storeTimeAt(f.fileFromOffset) : -1;
+  }
+
+  /** The store never blocks in its put critical section, so the page cache is never "busy". */
+  isOSPageCacheBusy(): boolean {
+    return false;
+  }
+
+  /** Bytes written but not yet dispatched to consume queues. */
+  dispatchBehindBytes(): number {
+    return Math.max(0, this.#commitLog.maxOffset - this.#reputFrom);
+  }
+}
