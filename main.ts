@@ -1,6 +1,6 @@
 #!/usr/bin/env -S deno run -A
 /**
- * The `rmq` command: argv → serve | admin | version | help. Everything else lives under src/.
+ * The `rmq` command: argv → serve | admin | bench | version | help. Everything else lives under src/.
  * Exit statuses: 0 success, 1 runtime or configuration failure, 2 bad command line.
  */
 import { mainHelp, serveHelp } from "./src/cli/help.ts";
@@ -13,6 +13,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return (await import("./src/cli/serve.ts")).runServe(rest);
     case "admin":
       return (await import("./src/admin/main.ts")).runAdmin(rest);
+    case "bench":
+      return (await import("./src/bench/cli.ts")).runBench(rest);
     case "version":
     case "--version":
     case "-v":

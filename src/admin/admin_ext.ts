@@ -13,6 +13,38 @@ import { decodeTopicList, type TopicList } from "../protocol/topic_list.ts";
 import { decodeKVTable } from "../protocol/kv.ts";
 import { encodeKVConfigRequestHeader } from "../protocol/namesrv_headers.ts";
 import { parseProperties } from "../config/properties.ts";
+import {
+  encodeCreateTopicRequestHeader,
+  encodeDeleteSubscriptionGroupRequestHeader,
+} from "../protocol/headers/admin.ts";
+import type { TopicConfig } from "../protocol/register_broker.ts";
+import {
+  encodeSubscriptionGroupConfig,
+  type SubscriptionGroupConfig,
+  toSubscriptionGroupConfig,
+} from "../protocol/bodies/subscription_group.ts";
+import { parseJson } from "../util/json.ts";
+import {
+  type ConsumeStats,
+  decodeConsumeStats,
+  decodeResetOffsetBody,
+  decodeTopicStatsTable,
+  type TopicStatsTable,
+} from "../protocol/bodies/stats.ts";
+import {
+  type ConsumerConnection,
+  decodeConsumerConnection,
+  decodeProducerConnection,
+  type ProducerConnection,
+} from "../protocol/bodies/connection.ts";
+import type { MessageQueue } from "../protocol/bodies/message_queue.ts";
+import type { BrokerData } from "../protocol/route.ts";
+import { encodeQueryMessageRequestHeader } from "../protocol/headers/query.ts";
+import { encodePullMessageRequestHeader } from "../protocol/headers/pull.ts";
+import { decodeRecords } from "../message/record_codec.ts";
+import { decodeOffsetMsgId } from "../message/msg_id.ts";
+import { hostToString } from "../message/host.ts";
+import type { MessageExt } from "../message/message.ts";
 
 /** Admin RPC timeout, as upstream's tool uses. */
 export const ADMIN_TIMEOUT_MS = 5000;
@@ -21,7 +53,7 @@ export const ADMIN_TIMEOUT_MS = 5000;
 export class AdminError extends Error {
   override name = "AdminError";
   constructor(readonly code: number, readonly remark: string | undefined, readonly addr?: string) {
-    super(`CODE: ${code}  DESC: ${remark ?? ""}${addr ? `  (from ${addr})` : ""}`);
+    super(`CODE: ${code}  DESC: ${remark ?? ""}`);
   }
 }
 
@@ -170,4 +202,285 @@ export class MQAdminExt {
     }
     return [];
   }
+
+  // -------------------------------------------------------------------------------------------------
+  // Broker administration (remoting-protocol.md §4.11)
+
+  /** UPDATE_AND_CREATE_TOPIC (17) on one broker. */
+  async createAndUpdateTopicConfig(brokerAddr: string, tc: TopicConfig): Promise<void> {
+    const ext = encodeCreateTopicRequestHeader({
+      topic: tc.topicName,
+      defaultTopic: "TBW102",
+      readQueueNums: tc.readQueueNums,
+      writeQueueNums: tc.writeQueueNums,
+      perm: tc.perm,
+      topicFilterType: tc.topicFilterType,
+      topicSysFlag: tc.topicSysFlag,
+      order: tc.order,
+    });
+    await this.invoke(brokerAddr, createRequest(RequestCode.UPDATE_AND_CREATE_TOPIC, ext));
+  }
+
+  /** DELETE_TOPIC_IN_BROKER (215) on each broker. */
+  async deleteTopicInBroker(brokerAddrs: Iterable<string>, topic: string): Promise<void> {
+    for (const addr of brokerAddrs) {
+      await this.invoke(addr, createRequest(RequestCode.DELETE_TOPIC_IN_BROKER, { topic }));
+    }
+  }
+
+  /** DELETE_TOPIC_IN_NAMESRV (216) on every name server; with `clusterName` only that cluster's part. */
+  async deleteTopicInNameServer(topic: string, clusterName?: string): Promise<void> {
+    await this.invokeAllNamesrv(
+      RequestCode.DELETE_TOPIC_IN_NAMESRV,
+      clusterName === undefined ? { topic } : { topic, clusterName },
+    );
+  }
+
+  /** GET_TOPIC_STATS_INFO (202) from every master serving the topic, merged. */
+  async examineTopicStats(topic: string): Promise<TopicStatsTable> {
+    const route = await this.examineTopicRouteInfo(topic);
+    const merged: TopicStatsTable = { offsetTable: [] };
+    for (const bd of route.brokerDatas) {
+      const addr = bd.brokerAddrs.get(0);
+      if (addr === undefined) continue;
+      const res = await this.invoke(addr, createRequest(RequestCode.GET_TOPIC_STATS_INFO, { topic }));
+      merged.offsetTable.push(...decodeTopicStatsTable(res.body ?? new Uint8Array()).offsetTable);
+    }
+    return merged;
+  }
+
+  /** UPDATE_AND_CREATE_SUBSCRIPTIONGROUP (200) on one broker. */
+  async createAndUpdateSubscriptionGroupConfig(
+    brokerAddr: string,
+    g: SubscriptionGroupConfig,
+  ): Promise<void> {
+    const req = createRequest(
+      RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP,
+      {},
+      encodeSubscriptionGroupConfig(g),
+    );
+    await this.invoke(brokerAddr, req);
+  }
+
+  /** DELETE_SUBSCRIPTIONGROUP (207) on one broker. */
+  async deleteSubscriptionGroup(brokerAddr: string, groupName: string, removeOffset: boolean): Promise<void> {
+    const ext = encodeDeleteSubscriptionGroupRequestHeader({ groupName, removeOffset });
+    await this.invoke(brokerAddr, createRequest(RequestCode.DELETE_SUBSCRIPTIONGROUP, ext));
+  }
+
+  /** GET_BROKER_CONFIG (26): the broker's settings, in the order it sent them. */
+  async getBrokerConfig(brokerAddr: string): Promise<Map<string, string>> {
+    const res = await this.invoke(brokerAddr, createRequest(RequestCode.GET_BROKER_CONFIG));
+    return parseProperties(new TextDecoder().decode(res.body ?? new Uint8Array()));
+  }
+
+  /** UPDATE_BROKER_CONFIG (25) with `key=value` lines. */
+  async updateBrokerConfig(brokerAddr: string, props: ReadonlyMap<string, string>): Promise<void> {
+    const body = new TextEncoder().encode([...props].map(([k, v]) => `${k}=${v}\n`).join(""));
+    await this.invoke(brokerAddr, createRequest(RequestCode.UPDATE_BROKER_CONFIG, {}, body));
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Consumers and producers
+
+  /** Every broker group's master (or any member) serving `topic`. */
+  async #brokerAddrsOf(topic: string): Promise<string[]> {
+    const route = await this.examineTopicRouteInfo(topic);
+    return route.brokerDatas.map(selectBrokerAddr).filter((a): a is string => a !== undefined);
+  }
+
+  /** GET_CONSUME_STATS (208) from every broker serving the group's retry topic, merged. */
+  async examineConsumeStats(group: string, topic?: string): Promise<ConsumeStats> {
+    const merged: ConsumeStats = { consumeTps: 0, offsetTable: [] };
+    for (const addr of await this.#brokerAddrsOf(`%RETRY%${group}`)) {
+      const ext: ExtFields = topic === undefined ? { consumerGroup: group } : { consumerGroup: group, topic };
+      const res = await this.invoke(addr, createRequest(RequestCode.GET_CONSUME_STATS, ext));
+      const stats = decodeConsumeStats(res.body ?? new Uint8Array());
+      merged.consumeTps += stats.consumeTps;
+      merged.offsetTable.push(...stats.offsetTable);
+    }
+    if (merged.offsetTable.length === 0) {
+      throw new AdminError(
+        ResponseCode.CONSUMER_NOT_ONLINE,
+        "Not found the consumer group consume stats, because return offset table is empty, maybe the consumer not consume any message",
+      );
+    }
+    return merged;
+  }
+
+  /** GET_CONSUMER_CONNECTION_LIST (203) from a broker serving the group (or `brokerAddr`). */
+  async examineConsumerConnectionInfo(group: string, brokerAddr?: string): Promise<ConsumerConnection> {
+    const addr = brokerAddr ?? (await this.#brokerAddrsOf(`%RETRY%${group}`))[0];
+    if (addr === undefined) {
+      throw new AdminError(ResponseCode.CONSUMER_NOT_ONLINE, "Not found the consumer group connection");
+    }
+    const res = await this.invoke(
+      addr,
+      createRequest(RequestCode.GET_CONSUMER_CONNECTION_LIST, { consumerGroup: group }),
+    );
+    const cc = decodeConsumerConnection(res.body ?? new Uint8Array());
+    if (cc.connectionSet.length === 0) {
+      throw new AdminError(ResponseCode.CONSUMER_NOT_ONLINE, "Not found the consumer group connection");
+    }
+    return cc;
+  }
+
+  /** GET_PRODUCER_CONNECTION_LIST (204) from the first broker serving `topic`. */
+  async examineProducerConnectionInfo(group: string, topic: string): Promise<ProducerConnection> {
+    const addr = (await this.#brokerAddrsOf(topic))[0];
+    if (addr === undefined) {
+      throw new AdminError(ResponseCode.TOPIC_NOT_EXIST, `No broker serves topic ${topic}`);
+    }
+    const res = await this.invoke(
+      addr,
+      createRequest(RequestCode.GET_PRODUCER_CONNECTION_LIST, { producerGroup: group }),
+    );
+    return decodeProducerConnection(res.body ?? new Uint8Array());
+  }
+
+  /** INVOKE_BROKER_TO_RESET_OFFSET (222) on every broker serving `topic`; the offsets each reset to. */
+  async resetOffsetByTimestamp(
+    topic: string,
+    group: string,
+    timestamp: number,
+    isForce: boolean,
+  ): Promise<Array<[MessageQueue, number]>> {
+    const out: Array<[MessageQueue, number]> = [];
+    const ext = { topic, group, timestamp: String(timestamp), isForce: String(isForce) };
+    for (const addr of await this.#brokerAddrsOf(topic)) {
+      const res = await this.invoke(addr, createRequest(RequestCode.INVOKE_BROKER_TO_RESET_OFFSET, ext));
+      if (res.body && res.body.length > 0) out.push(...decodeResetOffsetBody(res.body));
+    }
+    return out;
+  }
+
+  /** SEARCH_OFFSET_BY_TIMESTAMP (29): the queue offset of the first message stored at or after `timestamp`. */
+  async searchOffset(brokerAddr: string, mq: MessageQueue, timestamp: number): Promise<number> {
+    const ext = { topic: mq.topic, queueId: String(mq.queueId), timestamp: String(timestamp) };
+    const res = await this.invoke(brokerAddr, createRequest(RequestCode.SEARCH_OFFSET_BY_TIMESTAMP, ext));
+    return Number(res.extFields.offset ?? 0);
+  }
+
+  /** UPDATE_CONSUMER_OFFSET (15) for one queue. */
+  async updateConsumerOffset(
+    brokerAddr: string,
+    group: string,
+    mq: MessageQueue,
+    offset: number,
+  ): Promise<void> {
+    const ext = {
+      consumerGroup: group,
+      topic: mq.topic,
+      queueId: String(mq.queueId),
+      commitOffset: String(offset),
+    };
+    await this.invoke(brokerAddr, createRequest(RequestCode.UPDATE_CONSUMER_OFFSET, ext));
+  }
+
+  /** The master address of `brokerName` in the cluster table. */
+  async masterAddrOf(brokerName: string): Promise<string | undefined> {
+    const bd = (await this.examineBrokerClusterInfo()).brokerAddrTable.get(brokerName);
+    return bd ? selectBrokerAddr(bd) : undefined;
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Messages (remoting-protocol.md §4.10)
+
+  /** VIEW_MESSAGE_BY_ID (33) at the broker and offset an offset msgId encodes. */
+  async viewMessage(offsetMsgId: string): Promise<MessageExt> {
+    const { host, offset } = decodeOffsetMsgId(offsetMsgId);
+    const res = await this.invoke(
+      hostToString(host),
+      createRequest(RequestCode.VIEW_MESSAGE_BY_ID, { offset: String(offset) }),
+    );
+    const msg = decodeRecords(res.body ?? new Uint8Array())[0];
+    if (!msg) throw new AdminError(ResponseCode.SYSTEM_ERROR, `Message not found: ${offsetMsgId}`);
+    return msg;
+  }
+
+  /**
+   * QUERY_MESSAGE (12) on every broker of the topic, re-filtered like the Java client (exact key in
+   * KEYS, or exact UNIQ_KEY for `unique`).
+   */
+  async queryMessage(topic: string, key: string, maxNum: number, unique: boolean): Promise<MessageExt[]> {
+    const ext = encodeQueryMessageRequestHeader({
+      topic,
+      key,
+      maxNum,
+      beginTimestamp: 0,
+      endTimestamp: Number.MAX_SAFE_INTEGER,
+      uniqueKeyQuery: unique,
+    });
+    const found: MessageExt[] = [];
+    for (const addr of await this.#brokerAddrsOf(topic)) {
+      const res = await this.invoke(addr, createRequest(RequestCode.QUERY_MESSAGE, ext), [
+        ResponseCode.QUERY_NOT_FOUND,
+      ]);
+      if (res.code !== ResponseCode.SUCCESS || !res.body) continue;
+      for (const m of decodeRecords(res.body)) {
+        const keys = (m.properties.KEYS ?? "").split(" ");
+        const match = unique ? m.properties.UNIQ_KEY === key : keys.includes(key);
+        if (m.topic === topic && match) found.push(m);
+      }
+    }
+    if (found.length === 0) {
+      throw new AdminError(ResponseCode.NO_MESSAGE, "query message by key finished, but no message.");
+    }
+    return found;
+  }
+
+  /** PULL_MESSAGE (11) of at most one message at a queue offset, as group TOOLS_CONSUMER. */
+  async pullOne(
+    brokerAddr: string,
+    topic: string,
+    queueId: number,
+    offset: number,
+  ): Promise<MessageExt | undefined> {
+    const ext = encodePullMessageRequestHeader({
+      consumerGroup: "TOOLS_CONSUMER",
+      topic,
+      queueId,
+      queueOffset: offset,
+      maxMsgNums: 1,
+      sysFlag: 0x4, // subscription carried in the request
+      commitOffset: 0,
+      suspendTimeoutMillis: 0,
+      subscription: "*",
+      subVersion: 0,
+      expressionType: "TAG",
+    });
+    const res = await this.invoke(brokerAddr, createRequest(RequestCode.PULL_MESSAGE, ext), [
+      ResponseCode.PULL_NOT_FOUND,
+      ResponseCode.PULL_RETRY_IMMEDIATELY,
+      ResponseCode.PULL_OFFSET_MOVED,
+    ]);
+    return res.code === ResponseCode.SUCCESS && res.body ? decodeRecords(res.body)[0] : undefined;
+  }
+
+  /** One group's config from GET_ALL_SUBSCRIPTIONGROUP_CONFIG (201), or undefined if the broker lacks it. */
+  async examineSubscriptionGroupConfig(
+    brokerAddr: string,
+    group: string,
+  ): Promise<SubscriptionGroupConfig | undefined> {
+    const res = await this.invoke(brokerAddr, createRequest(RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG));
+    const root = parseJson(new TextDecoder().decode(res.body ?? new Uint8Array()) || "{}");
+    const table = root !== null && typeof root === "object" && !Array.isArray(root)
+      ? root.subscriptionGroupTable
+      : undefined;
+    const entry = table !== null && typeof table === "object" && !Array.isArray(table)
+      ? table[group]
+      : undefined;
+    return entry === undefined ? undefined : toSubscriptionGroupConfig(entry, group);
+  }
+
+  /** A store maintenance request without header (306, 316, 329); true on SUCCESS. */
+  async brokerMaintenance(brokerAddr: string, code: number): Promise<boolean> {
+    const res = await this.client.invokeSync(brokerAddr, createRequest(code), this.timeoutMs);
+    return res.code === ResponseCode.SUCCESS;
+  }
+}
+
+/** The master's address, else any member's (upstream BrokerData.selectBrokerAddr). */
+export function selectBrokerAddr(bd: BrokerData): string | undefined {
+  return bd.brokerAddrs.get(0) ?? bd.brokerAddrs.values().next().value;
 }

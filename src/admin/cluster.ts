@@ -21,13 +21,13 @@ function* members(info: ClusterInfo, only?: string): Generator<[string, string, 
   }
 }
 
-/** Runtime stats, or an empty table (and a note on stderr) when the broker does not answer. */
-async function stats(ctx: CommandContext, addr: string): Promise<Map<string, string>> {
+/** Runtime stats, or undefined (and a note on stderr) when the broker does not answer. */
+async function stats(ctx: CommandContext, addr: string): Promise<Map<string, string> | undefined> {
   try {
     return await ctx.admin.fetchBrokerRuntimeStats(addr);
   } catch (e) {
     ctx.out.err(`Cannot fetch runtime info of broker ${addr}: ${(e as Error).message}\n`);
-    return new Map();
+    return undefined;
   }
 }
 
@@ -53,10 +53,14 @@ async function printBase(ctx: CommandContext, info: ClusterInfo, only?: string):
     ),
   );
   for (const [cluster, name, id, addr] of members(info, only)) {
-    const kv = await stats(ctx, addr);
-    const get = (k: string) => kv.get(k) ?? "";
+    const fetched = await stats(ctx, addr);
+    const kv = fetched ?? new Map<string, string>();
+    // Like upstream: blank cells when the broker did not answer, "null" for keys its answer lacks.
+    const get = (k: string) => fetched ? (kv.get(k) ?? "null") : "";
     const earliest = Number(kv.get("earliestMessageTimeStamp"));
-    const hour = kv.size > 0 && Number.isFinite(earliest) ? (Date.now() - earliest) / 1000 / 60 / 60 : 0;
+    const hour = kv.get("earliestMessageTimeStamp") && Number.isFinite(earliest)
+      ? (Date.now() - earliest) / 3_600_000
+      : 0;
     const space = firstNumber(kv.get("commitLogDiskRatio"));
     ctx.out.out(javaFormat(
       BASE_FMT,
@@ -98,7 +102,7 @@ async function printMoreStats(ctx: CommandContext, info: ClusterInfo, only?: str
   );
   for (const [cluster, name, , addr] of members(info, only)) {
     const kv = await stats(ctx, addr);
-    const n = (k: string) => firstNumber(kv.get(k));
+    const n = (k: string) => firstNumber(kv?.get(k));
     ctx.out.out(javaFormat(
       MORE_FMT,
       cluster,

@@ -17,6 +17,7 @@ export const COMMAND_GROUPS = [
   "Name server",
   "Statistics",
 ] as const;
+/** One of COMMAND_GROUPS. */
 export type CommandGroup = (typeof COMMAND_GROUPS)[number];
 
 /** What a running command gets. */

@@ -86,9 +86,9 @@ export async function runAdmin(args: string[], out: AdminOutput = consoleOutput)
       return EXIT_USAGE;
     }
     const known = e instanceof AdminError || e instanceof RemotingError || e instanceof NoNamesrvError;
-    out.err(
-      `${cmd.name} command failed: ${known ? (e as Error).message : (e as Error).stack ?? String(e)}\n`,
-    );
+    const from = e instanceof AdminError && e.addr ? ` (server ${e.addr})` : "";
+    const detail = known ? (e as Error).message : (e as Error).stack ?? String(e);
+    out.err(`${cmd.name} command failed${from}: ${detail}\n`);
     return EXIT_FAILURE;
   } finally {
     await admin.close();

@@ -3,14 +3,24 @@
  * means adding its array here.
  */
 import type { AdminCommand } from "./command.ts";
+import { BROKER_COMMANDS } from "./broker.ts";
 import { CLUSTER_COMMANDS } from "./cluster.ts";
+import { CONSUMER_COMMANDS } from "./consumer.ts";
+import { MESSAGE_COMMANDS } from "./message.ts";
 import { NAMESRV_COMMANDS } from "./namesrv.ts";
+import { OFFSET_COMMANDS } from "./offset.ts";
+import { PRODUCER_COMMANDS } from "./producer.ts";
 import { TOPIC_COMMANDS } from "./topic.ts";
 
 /** All registered commands, in listing order within their groups. */
 export const ADMIN_COMMANDS: readonly AdminCommand[] = [
   ...TOPIC_COMMANDS,
   ...CLUSTER_COMMANDS,
+  ...BROKER_COMMANDS,
+  ...CONSUMER_COMMANDS,
+  ...PRODUCER_COMMANDS,
+  ...MESSAGE_COMMANDS,
+  ...OFFSET_COMMANDS,
   ...NAMESRV_COMMANDS,
 ];
 

@@ -1,7 +1,12 @@
 /** Topic commands (operations.md §1.4.1): name-server side first; broker-side ones in topic_broker.ts. */
 import type { AdminCommand } from "./command.ts";
-import { flag, opt } from "./options.ts";
-import { javaFormat, javaMapString } from "./output.ts";
+import { flag, opt, UsageError } from "./options.ts";
+import { humanTime, javaFormat, javaMapString } from "./output.ts";
+import { brokerNameOfAddr, brokerNamesOfCluster, masterAddrsOfCluster } from "./cluster_util.ts";
+import type { MQAdminExt } from "./admin_ext.ts";
+import type { AdminOutput } from "./output.ts";
+import { defaultTopicConfig, type TopicConfig } from "../protocol/register_broker.ts";
+import { PermName, TopicSysFlag } from "../message/message_const.ts";
 import { toFastjson } from "../protocol/fastjson.ts";
 import { type QueueData, topicRouteDataToFj } from "../protocol/route.ts";
 import { NAMESPACE_ORDER_TOPIC_CONFIG } from "../namesrv/kv_config_manager.ts";
@@ -122,5 +127,227 @@ const updateOrderConf: AdminCommand = {
   },
 };
 
-/** Name-server-side commands of the "Topics" group. */
-export const TOPIC_COMMANDS: AdminCommand[] = [topicList, topicRoute, topicClusterList, updateOrderConf];
+/** TopicConfig's Java `toString()`, which updateTopic prints. */
+export function topicConfigString(tc: TopicConfig): string {
+  return `TopicConfig [topicName=${tc.topicName}, readQueueNums=${tc.readQueueNums}, writeQueueNums=${tc.writeQueueNums}, ` +
+    `perm=${
+      PermName.perm2String(tc.perm)
+    }, topicFilterType=${tc.topicFilterType}, topicSysFlag=${tc.topicSysFlag}, ` +
+    `order=${tc.order}]`;
+}
+
+/** Merges `brokerName:num` pairs into an existing order conf, as upstream's createOrUpdateOrderConf does. */
+function mergeOrderConf(old: string, update: string): string {
+  const m = new Map<string, string>();
+  for (const part of `${old};${update}`.split(";")) {
+    const [name, num] = part.split(":");
+    if (name && num) m.set(name, num);
+  }
+  return [...m].map(([n, q]) => `${n}:${q}`).join(";");
+}
+
+async function existingOrderConf(admin: MQAdminExt, topic: string): Promise<string> {
+  try {
+    return await admin.getKVConfig(NAMESPACE_ORDER_TOPIC_CONFIG, topic);
+  } catch {
+    return "";
+  }
+}
+
+const updateTopic: AdminCommand = {
+  name: "updateTopic",
+  group: "Topics",
+  description: "Update or create topic",
+  options: [
+    opt("b", "brokerAddr", "create topic to which broker"),
+    opt("c", "clusterName", "create topic to which cluster"),
+    opt("t", "topic", "topic name", true),
+    opt("r", "readQueueNums", "set read queue nums"),
+    opt("w", "writeQueueNums", "set write queue nums"),
+    opt("p", "perm", "set topic's permission(2|4|6), intro[2:W 4:R; 6:RW]"),
+    opt("o", "order", "set topic's order(true|false)"),
+    opt("u", "unit", "is unit topic (true|false)"),
+    opt("s", "hasUnitSub", "has unit sub (true|false)"),
+  ],
+  async run({ opts, out, admin }) {
+    const order = opts.bool("order", false);
+    const tc = defaultTopicConfig(opts.required("topic"), {
+      readQueueNums: opts.int("readQueueNums", 8),
+      writeQueueNums: opts.int("writeQueueNums", 8),
+      perm: opts.int("perm", 6),
+      topicSysFlag: TopicSysFlag.build(opts.bool("unit", false), opts.bool("hasUnitSub", false)),
+      order,
+    });
+    const brokerAddr = opts.get("brokerAddr");
+    const cluster = opts.get("clusterName");
+    if (brokerAddr !== undefined) {
+      await admin.createAndUpdateTopicConfig(brokerAddr, tc);
+      if (order) {
+        const info = await admin.examineBrokerClusterInfo();
+        const conf = mergeOrderConf(
+          await existingOrderConf(admin, tc.topicName),
+          `${brokerNameOfAddr(info, brokerAddr) ?? brokerAddr}:${tc.writeQueueNums}`,
+        );
+        await admin.createAndUpdateKvConfig(NAMESPACE_ORDER_TOPIC_CONFIG, tc.topicName, conf);
+        out.out(javaFormat("%s", `set broker orderConf. isOrder=${order}, orderConf=[${conf}]`));
+      }
+      out.out(javaFormat("create topic to %s success.%n", brokerAddr));
+      out.out(topicConfigString(tc));
+      return 0;
+    }
+    if (cluster !== undefined) {
+      const info = await admin.examineBrokerClusterInfo();
+      for (const addr of masterAddrsOfCluster(info, cluster, out)) {
+        await admin.createAndUpdateTopicConfig(addr, tc);
+        out.out(javaFormat("create topic to %s success.%n", addr));
+      }
+      if (order) {
+        const conf = brokerNamesOfCluster(info, cluster).map((n) => `${n}:${tc.writeQueueNums}`).join(";");
+        await admin.createAndUpdateKvConfig(NAMESPACE_ORDER_TOPIC_CONFIG, tc.topicName, conf);
+        out.out(javaFormat("set cluster orderConf. isOrder=%s, orderConf=[%s]", order, conf));
+      }
+      out.out(topicConfigString(tc));
+      return 0;
+    }
+    return needBrokerOrCluster(out, "updateTopic");
+  },
+};
+
+/** `-b` or `-c` is required but only checked at run time, as upstream; we exit 1 instead of 0. */
+export function needBrokerOrCluster(out: AdminOutput, command: string): number {
+  out.err(`${command}: one of -b <brokerAddr> or -c <clusterName> is required\n`);
+  return 1;
+}
+
+/** Deletes a topic from every master of a cluster and then from the name servers (DeleteTopicSubCommand). */
+export async function deleteTopicInCluster(
+  admin: MQAdminExt,
+  out: AdminOutput,
+  cluster: string,
+  topic: string,
+) {
+  const info = await admin.examineBrokerClusterInfo();
+  await admin.deleteTopicInBroker(masterAddrsOfCluster(info, cluster, out), topic);
+  out.out(javaFormat("delete topic [%s] from cluster [%s] success.%n", topic, cluster));
+  await admin.deleteTopicInNameServer(topic, cluster);
+  out.out(javaFormat("delete topic [%s] from NameServer success.%n", topic));
+}
+
+const deleteTopic: AdminCommand = {
+  name: "deleteTopic",
+  group: "Topics",
+  description: "Delete topic from broker and NameServer.",
+  options: [
+    opt("t", "topic", "topic name", true),
+    opt("c", "clusterName", "delete topic from which cluster", true),
+  ],
+  async run({ opts, out, admin }) {
+    await deleteTopicInCluster(admin, out, opts.required("clusterName"), opts.required("topic"));
+    return 0;
+  },
+};
+
+const topicStatus: AdminCommand = {
+  name: "topicStatus",
+  group: "Topics",
+  description: "Examine topic Status info",
+  options: [opt("t", "topic", "topic name", true)],
+  async run({ opts, out, admin }) {
+    const stats = await admin.examineTopicStats(opts.required("topic"));
+    const rows = [...stats.offsetTable].sort(([a], [b]) =>
+      a.topic.localeCompare(b.topic) || a.brokerName.localeCompare(b.brokerName) || a.queueId - b.queueId
+    );
+    out.out(
+      javaFormat(
+        "%-32s  %-4s  %-20s  %-20s    %s%n",
+        "#Broker Name",
+        "#QID",
+        "#Min Offset",
+        "#Max Offset",
+        "#Last Updated",
+      ),
+    );
+    for (const [mq, o] of rows) {
+      const last = o.lastUpdateTimestamp > 0 ? humanTime(o.lastUpdateTimestamp) : "";
+      out.out(
+        javaFormat(
+          "%-32s  %-4d  %-20d  %-20d    %s%n",
+          mq.brokerName.slice(0, 32),
+          mq.queueId,
+          o.minOffset,
+          o.maxOffset,
+          last,
+        ),
+      );
+    }
+    return 0;
+  },
+};
+
+const updateTopicPerm: AdminCommand = {
+  name: "updateTopicPerm",
+  group: "Topics",
+  description: "Update topic perm",
+  options: [
+    opt("b", "brokerAddr", "create topic to which broker"),
+    opt("c", "clusterName", "create topic to which cluster"),
+    opt("t", "topic", "topic name", true),
+    opt("p", "perm", "set topic's permission(2|4|6), intro[2:W; 4:R; 6:RW]", true),
+  ],
+  async run({ opts, out, admin }) {
+    const topic = opts.required("topic");
+    const route = await admin.examineTopicRouteInfo(topic);
+    const first = route.queueDatas[0];
+    if (!first) throw new UsageError(`Topic "${topic}" has no queue data`);
+    const perm = opts.int("perm", 6);
+    const tc = defaultTopicConfig(topic, {
+      readQueueNums: first.readQueueNums,
+      writeQueueNums: first.writeQueueNums,
+      topicSysFlag: first.topicSysFlag,
+      perm,
+    });
+    // Upstream compares with TopicConfig's default perm (6), which makes restoring RW impossible; the
+    // route's own perm is compared instead.
+    let oldPerm = first.perm;
+    const brokerAddr = opts.get("brokerAddr");
+    const cluster = opts.get("clusterName");
+    if (brokerAddr !== undefined) {
+      const bd = route.brokerDatas.find((b) => b.brokerAddrs.get(0) === brokerAddr);
+      if (!bd) {
+        out.out(javaFormat("updateTopicPerm error broker not exit or broker is not master!.%n"));
+        return 1;
+      }
+      oldPerm = route.queueDatas.find((q) => q.brokerName === bd.brokerName)?.perm ?? first.perm;
+      if (oldPerm === perm) {
+        out.out(javaFormat("new perm equals to the old one!%n"));
+        return 0;
+      }
+      await admin.createAndUpdateTopicConfig(brokerAddr, tc);
+      out.out(javaFormat("update topic perm from %s to %s in %s success.%n", oldPerm, perm, brokerAddr));
+      out.out(javaFormat("%s.%n", topicConfigString(tc)));
+      return 0;
+    }
+    if (cluster === undefined) return needBrokerOrCluster(out, "updateTopicPerm");
+    if (route.queueDatas.every((q) => q.perm === perm)) {
+      out.out(javaFormat("new perm equals to the old one!%n"));
+      return 0;
+    }
+    for (const addr of masterAddrsOfCluster(await admin.examineBrokerClusterInfo(), cluster, out)) {
+      await admin.createAndUpdateTopicConfig(addr, tc);
+      out.out(javaFormat("update topic perm from %s to %s in %s success.%n", oldPerm, perm, addr));
+    }
+    return 0;
+  },
+};
+
+/** Commands of the "Topics" group. */
+export const TOPIC_COMMANDS: AdminCommand[] = [
+  updateTopic,
+  deleteTopic,
+  topicList,
+  topicRoute,
+  topicStatus,
+  topicClusterList,
+  updateTopicPerm,
+  updateOrderConf,
+];

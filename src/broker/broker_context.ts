@@ -92,7 +92,13 @@ export interface BrokerStore {
   getMessageStoreTimeStamp(topic: string, queueId: number, consumeQueueOffset: number): Promise<number>;
   lookMessageByOffset(commitLogOffset: number): Promise<MessageExt | null>;
   selectOneMessageByOffset(commitLogOffset: number, size?: number): Promise<Uint8Array | null>;
-  queryMessage(topic: string, key: string, maxNum: number, begin: number, end: number): Promise<QueryMessageResult>;
+  queryMessage(
+    topic: string,
+    key: string,
+    maxNum: number,
+    begin: number,
+    end: number,
+  ): Promise<QueryMessageResult>;
   deleteTopics(topics: Iterable<string>): Promise<void>;
   getRuntimeInfo(): Record<string, string>;
   getMinPhyOffset(): number;

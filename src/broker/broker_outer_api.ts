@@ -7,8 +7,14 @@ import { createRequest } from "../remoting/command.ts";
 import type { RemotingClient } from "../remoting/client.ts";
 import { RequestCode } from "../remoting/request_code.ts";
 import { ResponseCode } from "../remoting/response_code.ts";
-import { encodeRegisterBrokerBody, type TopicConfig as WireTopicConfig } from "../protocol/register_broker.ts";
-import { encodeBrokerIdentityHeader, encodeRegisterBrokerRequestHeader } from "../protocol/namesrv_headers.ts";
+import {
+  encodeRegisterBrokerBody,
+  type TopicConfig as WireTopicConfig,
+} from "../protocol/register_broker.ts";
+import {
+  encodeBrokerIdentityHeader,
+  encodeRegisterBrokerRequestHeader,
+} from "../protocol/namesrv_headers.ts";
 import type { DataVersion, TopicConfig } from "../protocol/bodies/topic_config.ts";
 import { bodyCrc } from "../message/crc32.ts";
 import { getLogger } from "../log/logger.ts";
@@ -69,7 +75,11 @@ export class BrokerOuterAPI {
     });
     const results = await Promise.all(namesrvAddrs.map(async (addr) => {
       try {
-        const res = await this.client.invokeSync(addr, createRequest(RequestCode.REGISTER_BROKER, { ...ext }, body), this.timeoutMs);
+        const res = await this.client.invokeSync(
+          addr,
+          createRequest(RequestCode.REGISTER_BROKER, { ...ext }, body),
+          this.timeoutMs,
+        );
         if (res.code !== ResponseCode.SUCCESS) {
           log.warn(`Name server ${addr} refused registration: code ${res.code} ${res.remark ?? ""}`);
           return false;
@@ -93,7 +103,11 @@ export class BrokerOuterAPI {
     });
     await Promise.all(namesrvAddrs.map(async (addr) => {
       try {
-        await this.client.invokeSync(addr, createRequest(RequestCode.UNREGISTER_BROKER, { ...ext }), this.timeoutMs);
+        await this.client.invokeSync(
+          addr,
+          createRequest(RequestCode.UNREGISTER_BROKER, { ...ext }),
+          this.timeoutMs,
+        );
       } catch (e) {
         log.warn(`Cannot unregister from name server ${addr}: ${(e as Error).message}`);
       }

@@ -71,8 +71,9 @@ export type ConsumerChange = "CHANGE" | "UNREGISTER";
 
 export class ConsumerManager {
   private readonly groups = new Map<string, ConsumerGroupInfo>();
-  private readonly listeners: Array<(event: ConsumerChange, group: string, channels: ClientChannel[]) => void> =
-    [];
+  private readonly listeners: Array<
+    (event: ConsumerChange, group: string, channels: ClientChannel[]) => void
+  > = [];
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -104,7 +105,9 @@ export class ConsumerManager {
     notify = true,
   ): boolean {
     let g = this.groups.get(group);
-    if (!g) this.groups.set(group, g = new ConsumerGroupInfo(group, consumeType, messageModel, consumeFromWhere));
+    if (!g) {
+      this.groups.set(group, g = new ConsumerGroupInfo(group, consumeType, messageModel, consumeFromWhere));
+    }
     const channelChanged = g.updateChannel(info, consumeType, messageModel, consumeFromWhere);
     const subChanged = g.updateSubscription(subs);
     const changed = channelChanged || subChanged;

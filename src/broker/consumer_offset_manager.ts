@@ -13,6 +13,7 @@ function key(topic: string, group: string): string {
 
 export class ConsumerOffsetManager {
   private readonly table = new Map<string, Map<number, number>>();
+  private dirty = false;
 
   /** `path` is `<storePathRootDir>/config/consumerOffset.json`. */
   constructor(private readonly path: string) {}
@@ -33,7 +34,13 @@ export class ConsumerOffsetManager {
 
   /** Writes consumerOffset.json. */
   persist(): void {
+    this.dirty = false;
     persistConfigFile(this.path, this.wrapperJson());
+  }
+
+  /** Writes consumerOffset.json only when an offset changed since the last write (the periodic flush). */
+  persistIfDirty(): void {
+    if (this.dirty) this.persist();
   }
 
   /** The ConsumerOffsetSerializeWrapper JSON (GET_ALL_CONSUMER_OFFSET, file content). */
@@ -48,6 +55,7 @@ export class ConsumerOffsetManager {
     const k = key(topic, group);
     let m = this.table.get(k);
     if (!m) this.table.set(k, m = new Map());
+    if (m.get(queueId) !== offset) this.dirty = true;
     m.set(queueId, offset);
   }
 
@@ -83,11 +91,13 @@ export class ConsumerOffsetManager {
 
   /** Drops every offset of a group (DELETE_SUBSCRIPTIONGROUP with removeOffset). */
   removeGroup(group: string): void {
+    this.dirty = true;
     for (const t of this.whichTopicByConsumer(group)) this.table.delete(key(t, group));
   }
 
   /** Drops every offset of a topic (topic deletion). */
   removeTopic(topic: string): void {
+    this.dirty = true;
     for (const g of this.whichGroupByTopic(topic)) this.table.delete(key(topic, g));
   }
 }

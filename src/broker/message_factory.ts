@@ -64,7 +64,9 @@ export function applyDelayRewrite(
   now: number,
 ): boolean {
   const tx = getTransactionValue(msg.sysFlag);
-  if (tx !== MessageSysFlag.TRANSACTION_NOT_TYPE && tx !== MessageSysFlag.TRANSACTION_COMMIT_TYPE) return false;
+  if (tx !== MessageSysFlag.TRANSACTION_NOT_TYPE && tx !== MessageSysFlag.TRANSACTION_COMMIT_TYPE) {
+    return false;
+  }
   const level = delayLevelOf(msg.properties, maxDelayLevel);
   if (level <= 0) return false;
   const props = {

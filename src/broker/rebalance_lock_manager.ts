@@ -51,6 +51,7 @@ export class RebalanceLockManager {
   /** True when `clientId` holds a live lock on the queue. */
   isLocked(group: string, mq: MessageQueue, clientId: string): boolean {
     const e = this.groups.get(group)?.get(mqKey(mq));
-    return e !== undefined && e.clientId === clientId && this.now() - e.lastUpdateTimestamp <= this.maxLiveTimeMs;
+    return e !== undefined && e.clientId === clientId &&
+      this.now() - e.lastUpdateTimestamp <= this.maxLiveTimeMs;
   }
 }

@@ -7,10 +7,10 @@
 import { PermName } from "../message/message_const.ts";
 import {
   type DataVersion,
+  toDataVersion,
   type TopicConfig,
   topicConfig,
   topicConfigWrapperJson,
-  toDataVersion,
   toTopicConfig,
 } from "../protocol/bodies/topic_config.ts";
 import { loadConfigFile, members, persistConfigFile } from "./config_file.ts";
@@ -81,7 +81,9 @@ export class TopicConfigManager {
     });
     if (s.traceTopicEnable) this.addSystem(s.msgTraceTopicName, { readQueueNums: 1, writeQueueNums: 1 });
     this.addSystem(`${s.brokerClusterName}_REPLY_TOPIC`, { readQueueNums: 1, writeQueueNums: 1 });
-    for (const t of [SystemTopics.TRANS_HALF_TOPIC, SystemTopics.TRANS_OP_HALF_TOPIC]) this.systemTopics.add(t);
+    for (const t of [SystemTopics.TRANS_HALF_TOPIC, SystemTopics.TRANS_OP_HALF_TOPIC]) {
+      this.systemTopics.add(t);
+    }
     this.systemTopics.add(SystemTopics.TRACE_TOPIC);
     this.systemTopics.add(SystemTopics.TRANS_CHECK_MAX_TIME_TOPIC);
   }
@@ -177,7 +179,9 @@ export class TopicConfigManager {
     if (existing) return existing;
     const def = this.table.get(defaultTopic);
     if (!def || !PermName.isInherited(def.perm)) {
-      log.warn(`Cannot auto-create topic "${topic}": default topic "${defaultTopic}" missing or not inheritable`);
+      log.warn(
+        `Cannot auto-create topic "${topic}": default topic "${defaultTopic}" missing or not inheritable`,
+      );
       return undefined;
     }
     const queueNums = Math.max(1, Math.min(clientDefaultTopicQueueNums, def.writeQueueNums));
@@ -203,7 +207,12 @@ export class TopicConfigManager {
   ): TopicConfig {
     const existing = this.table.get(topic);
     if (existing) return existing;
-    const tc = topicConfig(topic, { readQueueNums: queueNums, writeQueueNums: queueNums, perm, topicSysFlag });
+    const tc = topicConfig(topic, {
+      readQueueNums: queueNums,
+      writeQueueNums: queueNums,
+      perm,
+      topicSysFlag,
+    });
     this.table.set(topic, tc);
     log.info(`Created topic "${topic}"`, tc);
     this.changed(tc);

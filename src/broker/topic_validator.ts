@@ -54,6 +54,8 @@ export function validateTopicName(topic: string): string | null {
   if (!VALID_CHARS.test(topic)) {
     return `The specified topic[${topic}] contains illegal characters, allowing only ^[%|a-zA-Z0-9_-]+$`;
   }
-  if (topic.length > TOPIC_MAX_LENGTH) return `The specified topic[${topic}] is longer than topic max length.`;
+  if (topic.length > TOPIC_MAX_LENGTH) {
+    return `The specified topic[${topic}] is longer than topic max length.`;
+  }
   return null;
 }

@@ -7,6 +7,7 @@ export function mainHelp(): string {
 Usage:
   rmq serve --role=namesrv|broker|all [-c file] [-n addr] [-p|-m] [--key=value ...]
   rmq admin <command> [options]      mqadmin-style administration ("rmq admin --help" lists commands)
+  rmq bench producer|consumer [options]  benchmark a broker ("rmq bench --help" lists options)
   rmq version                        print the version
   rmq --help                         this text ("rmq serve --help" for server options)
 

@@ -35,11 +35,13 @@ export interface ConsumeOrderlyContext {
   suspendCurrentQueueTimeMillis: number;
 }
 
+/** Application callback of a concurrent consumer; throwing counts as RECONSUME_LATER. */
 export type ConcurrentListener = (
   msgs: ConsumedMessage[],
   ctx: ConsumeConcurrentlyContext,
 ) => ConsumeConcurrentlyStatus | Promise<ConsumeConcurrentlyStatus>;
 
+/** Application callback of an orderly consumer; throwing counts as SUSPEND_CURRENT_QUEUE_A_MOMENT. */
 export type OrderlyListener = (
   msgs: ConsumedMessage[],
   ctx: ConsumeOrderlyContext,
@@ -66,6 +68,45 @@ export interface ConsumeService {
   submit(mq: MessageQueue, pq: ProcessQueue, msgs: ConsumedMessage[]): void;
   /** Waits for running listener calls (new ones are not started). */
   shutdown(): Promise<void>;
+  /** CONSUME_MESSAGE_DIRECTLY: runs the listener on one message outside the queues. */
+  consumeDirectly(msg: ConsumedMessage, mq: MessageQueue): Promise<ConsumeMessageDirectlyResult>;
+}
+
+/** The ConsumeMessageDirectlyResult body (remoting-protocol.md §5.10), fastjson member order. */
+export interface ConsumeMessageDirectlyResult {
+  autoCommit: boolean;
+  consumeResult:
+    | "CR_SUCCESS"
+    | "CR_LATER"
+    | "CR_ROLLBACK"
+    | "CR_COMMIT"
+    | "CR_THROW_EXCEPTION"
+    | "CR_RETURN_NULL";
+  order: boolean;
+  remark: string;
+  spentTimeMills: number;
+}
+
+async function runDirect(
+  order: boolean,
+  call: () => Promise<string | undefined | null>,
+  success: string,
+): Promise<ConsumeMessageDirectlyResult> {
+  const start = Date.now();
+  let consumeResult: ConsumeMessageDirectlyResult["consumeResult"];
+  let remark = "";
+  try {
+    const status = await call();
+    consumeResult = status === undefined || status === null
+      ? "CR_RETURN_NULL"
+      : status === success
+      ? "CR_SUCCESS"
+      : "CR_LATER";
+  } catch (e) {
+    consumeResult = "CR_THROW_EXCEPTION";
+    remark = String(e);
+  }
+  return { autoCommit: true, consumeResult, order, remark, spentTimeMills: Date.now() - start };
 }
 
 function stampStart(msgs: ConsumedMessage[]): void {
@@ -77,7 +118,11 @@ function stampStart(msgs: ConsumedMessage[]): void {
 export class ConcurrentConsumeService implements ConsumeService {
   readonly #limiter: TaskLimiter;
 
-  constructor(private readonly host: ConsumeHost, private readonly listener: ConcurrentListener, concurrency: number) {
+  constructor(
+    private readonly host: ConsumeHost,
+    private readonly listener: ConcurrentListener,
+    concurrency: number,
+  ) {
     this.#limiter = new TaskLimiter(concurrency);
   }
 
@@ -91,7 +136,11 @@ export class ConcurrentConsumeService implements ConsumeService {
 
   async #consume(mq: MessageQueue, pq: ProcessQueue, msgs: ConsumedMessage[]): Promise<void> {
     if (pq.dropped || this.host.stopped) return;
-    const ctx: ConsumeConcurrentlyContext = { messageQueue: mq, delayLevelWhenNextConsume: 0, ackIndex: msgs.length - 1 };
+    const ctx: ConsumeConcurrentlyContext = {
+      messageQueue: mq,
+      delayLevelWhenNextConsume: 0,
+      ackIndex: msgs.length - 1,
+    };
     stampStart(msgs);
     let status: ConsumeConcurrentlyStatus;
     try {
@@ -132,6 +181,11 @@ export class ConcurrentConsumeService implements ConsumeService {
   async shutdown(): Promise<void> {
     this.#limiter.clearPending();
     await this.#limiter.idle();
+  }
+
+  consumeDirectly(msg: ConsumedMessage, mq: MessageQueue): Promise<ConsumeMessageDirectlyResult> {
+    const ctx: ConsumeConcurrentlyContext = { messageQueue: mq, delayLevelWhenNextConsume: 0, ackIndex: 0 };
+    return runDirect(false, async () => await this.listener([msg], ctx), "CONSUME_SUCCESS");
   }
 }
 
@@ -196,5 +250,13 @@ export class OrderlyConsumeService implements ConsumeService {
 
   async shutdown(): Promise<void> {
     await Promise.all([...this.#running]);
+  }
+
+  consumeDirectly(msg: ConsumedMessage, mq: MessageQueue): Promise<ConsumeMessageDirectlyResult> {
+    const ctx: ConsumeOrderlyContext = {
+      messageQueue: mq,
+      suspendCurrentQueueTimeMillis: this.host.suspendCurrentQueueTimeMillis,
+    };
+    return runDirect(true, async () => await this.listener([msg], ctx), "SUCCESS");
   }
 }

@@ -16,10 +16,10 @@ import {
 } from "../protocol/bodies/lock.ts";
 import type { MessageQueue } from "../protocol/bodies/message_queue.ts";
 import {
+  type ConsumerSendMsgBackRequestHeader,
   decodeSendMessageResponseHeader,
   encodeConsumerSendMsgBackRequestHeader,
   encodeSendMessageRequestHeaderV2,
-  type ConsumerSendMsgBackRequestHeader,
   type SendMessageRequestHeader,
 } from "../protocol/headers/send.ts";
 import {
@@ -120,7 +120,11 @@ export class MQClientAPI {
   constructor(private readonly remoting: RemotingClient) {}
 
   /** GET_ROUTEINFO_BY_TOPIC (105); null when the name server knows no such topic. */
-  async getTopicRouteInfo(namesrvAddr: string, topic: string, timeoutMs: number): Promise<TopicRouteData | null> {
+  async getTopicRouteInfo(
+    namesrvAddr: string,
+    topic: string,
+    timeoutMs: number,
+  ): Promise<TopicRouteData | null> {
     const res = await this.remoting.invokeSync(
       namesrvAddr,
       createRequest(RequestCode.GET_ROUTEINFO_BY_TOPIC, { topic }),
@@ -142,7 +146,11 @@ export class MQClientAPI {
   }
 
   /** PULL_MESSAGE (11). */
-  async pullMessage(addr: string, header: PullMessageRequestHeader, timeoutMs: number): Promise<PullResponse> {
+  async pullMessage(
+    addr: string,
+    header: PullMessageRequestHeader,
+    timeoutMs: number,
+  ): Promise<PullResponse> {
     const res = await this.remoting.invokeSync(
       addr,
       createRequest(RequestCode.PULL_MESSAGE, encodePullMessageRequestHeader(header)),
@@ -209,7 +217,12 @@ export class MQClientAPI {
   }
 
   /** GET_MAX_OFFSET (30) / GET_MIN_OFFSET (31). */
-  async getQueueOffset(addr: string, which: "max" | "min", mq: MessageQueue, timeoutMs: number): Promise<number> {
+  async getQueueOffset(
+    addr: string,
+    which: "max" | "min",
+    mq: MessageQueue,
+    timeoutMs: number,
+  ): Promise<number> {
     const code = which === "max" ? RequestCode.GET_MAX_OFFSET : RequestCode.GET_MIN_OFFSET;
     const res = await this.remoting.invokeSync(
       addr,

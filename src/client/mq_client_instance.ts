@@ -23,10 +23,11 @@ import {
   buildClientId,
   type ClientConfig,
   parseNamesrvAddr,
-  type ResolvedClientConfig,
   resolveClientConfig,
+  type ResolvedClientConfig,
 } from "./client_config.ts";
 import { MQClientAPI } from "./mq_client_api.ts";
+import { encodeConsumerStatusBody } from "./running_info.ts";
 import { MQClientError } from "./errors.ts";
 import {
   MASTER_ID,
@@ -61,7 +62,12 @@ export interface ConsumerMember {
   doRebalance(): Promise<void>;
   persistConsumerOffset(): Promise<void>;
   resetOffset(topic: string, table: Array<[MessageQueue, number]>): Promise<void>;
-  runningInfo(): Record<string, unknown>;
+  /** The ConsumerRunningInfo body (see running_info.ts). */
+  runningInfo(): Promise<Uint8Array>;
+  /** The group's in-memory offsets of `topic`'s queues (GET_CONSUMER_STATUS_FROM_CLIENT). */
+  offsetTable(topic: string): Promise<Array<[MessageQueue, number]>>;
+  /** CONSUME_MESSAGE_DIRECTLY; absent for consumers without a listener (lite pull). */
+  consumeMessageDirectly?(msg: MessageExt, brokerName: string): Promise<Record<string, unknown>>;
 }
 
 /** One client's shared connections, routes and timers. */
@@ -126,20 +132,28 @@ export class MQClientInstance {
     return this.#stopped;
   }
 
+  /** Adds a producer; one per group per instance. */
   registerProducer(p: ProducerMember): void {
-    if (this.#producers.has(p.group)) throw new MQClientError(`Producer group "${p.group}" is already registered`);
+    if (this.#producers.has(p.group)) {
+      throw new MQClientError(`Producer group "${p.group}" is already registered`);
+    }
     this.#producers.set(p.group, p);
   }
 
+  /** Removes a producer group. */
   unregisterProducer(group: string): void {
     this.#producers.delete(group);
   }
 
+  /** Adds a consumer; one per group per instance. */
   registerConsumer(c: ConsumerMember): void {
-    if (this.#consumers.has(c.group)) throw new MQClientError(`Consumer group "${c.group}" is already registered`);
+    if (this.#consumers.has(c.group)) {
+      throw new MQClientError(`Consumer group "${c.group}" is already registered`);
+    }
     this.#consumers.set(c.group, c);
   }
 
+  /** Removes a consumer group. */
   unregisterConsumer(group: string): void {
     this.#consumers.delete(group);
   }
@@ -311,14 +325,54 @@ export class MQClientInstance {
       if (consumer && req.body) await consumer.resetOffset(topic, decodeResetOffsetBody(req.body));
       return createResponse(req, ResponseCode.SUCCESS);
     });
-    this.remoting.registerProcessor(RequestCode.GET_CONSUMER_RUNNING_INFO, (req) => {
+    this.remoting.registerProcessor(RequestCode.GET_CONSUMER_RUNNING_INFO, async (req) => {
       const group = extString(req, "consumerGroup") ?? "";
       const consumer = this.#consumers.get(group);
       if (!consumer) {
-        return createResponse(req, ResponseCode.SYSTEM_ERROR, `The Consumer Group <${group}> not exist in this consumer`);
+        return createResponse(
+          req,
+          ResponseCode.SYSTEM_ERROR,
+          `The Consumer Group <${group}> not exist in this consumer`,
+        );
       }
-      const body = new TextEncoder().encode(JSON.stringify(consumer.runningInfo()));
-      return createResponse(req, ResponseCode.SUCCESS, undefined, {}, body);
+      return createResponse(req, ResponseCode.SUCCESS, undefined, {}, await consumer.runningInfo());
+    });
+    this.remoting.registerProcessor(RequestCode.GET_CONSUMER_STATUS_FROM_CLIENT, async (req) => {
+      const group = extString(req, "group") ?? "";
+      const consumer = this.#consumers.get(group);
+      if (!consumer) {
+        return createResponse(
+          req,
+          ResponseCode.SYSTEM_ERROR,
+          `The Consumer Group <${group}> not exist in this consumer`,
+        );
+      }
+      const table = await consumer.offsetTable(extString(req, "topic") ?? "");
+      return createResponse(req, ResponseCode.SUCCESS, undefined, {}, encodeConsumerStatusBody(table));
+    });
+    this.remoting.registerProcessor(RequestCode.CONSUME_MESSAGE_DIRECTLY, async (req) => {
+      const group = extString(req, "consumerGroup") ?? "";
+      const consumer = this.#consumers.get(group);
+      if (!consumer?.consumeMessageDirectly || !req.body) {
+        return createResponse(
+          req,
+          ResponseCode.SYSTEM_ERROR,
+          `The Consumer Group <${group}> not exist in this consumer`,
+        );
+      }
+      try {
+        const [msg] = decodeRecord(req.body, 0);
+        const result = await consumer.consumeMessageDirectly(msg, extString(req, "brokerName") ?? "");
+        return createResponse(
+          req,
+          ResponseCode.SUCCESS,
+          undefined,
+          {},
+          new TextEncoder().encode(JSON.stringify(result)),
+        );
+      } catch (e) {
+        return createResponse(req, ResponseCode.SYSTEM_ERROR, `Consume message directly failed: ${e}`);
+      }
     });
     this.remoting.registerProcessor(RequestCode.CHECK_TRANSACTION_STATE, (req, channel) => {
       this.#onCheckTransactionState(req, channel.remoteAddr);

@@ -9,6 +9,7 @@ import { type MessageQueue, mqKey, toMessageQueue } from "../protocol/bodies/mes
 import { parseJson } from "../util/json.ts";
 import { readTextIfExists, writeFileAtomicSync } from "../util/atomic_file.ts";
 import type { MQClientInstance } from "./mq_client_instance.ts";
+import { describeQueue } from "./route_info.ts";
 
 const log = getLogger("offset-store");
 
@@ -81,7 +82,7 @@ export class RemoteBrokerOffsetStore implements OffsetStore {
       return offset;
     } catch (e) {
       // Like Java 4.9: any failure reads as "no offset", and the consume-from-where rule applies.
-      log.debug(`Query offset of ${mqKey(mq)} failed: ${e}`);
+      log.debug(`Query offset of ${describeQueue(mq)} failed: ${e}`);
       return -1;
     }
   }

@@ -20,6 +20,7 @@ export class ProcessQueue {
   lastPullTimestamp = Date.now();
   /** Orderly consumption: a consume pass is running. */
   consuming = false;
+  lastConsumeTimestamp = Date.now();
 
   /** Adds pulled messages; returns how many were new. */
   putMessages(msgs: readonly ConsumedMessage[]): number {
@@ -40,6 +41,7 @@ export class ProcessQueue {
    * or one past the largest offset ever added when nothing is left. -1 if nothing was ever added.
    */
   removeMessages(msgs: readonly ConsumedMessage[]): number {
+    this.lastConsumeTimestamp = Date.now();
     for (const m of msgs) {
       const had = this.#msgs.get(m.queueOffset);
       if (had) {
@@ -76,6 +78,17 @@ export class ProcessQueue {
   /** Total body bytes in flight. */
   get bytes(): number {
     return this.#bodyBytes;
+  }
+
+  /** Smallest in-flight offset, or 0 when empty. */
+  get minOffset(): number {
+    const first = this.#msgs.keys().next();
+    return first.done ? 0 : first.value;
+  }
+
+  /** Largest offset ever added, or 0 before any. */
+  get maxOffset(): number {
+    return Math.max(this.#maxOffset, 0);
   }
 
   /** Offset span from the oldest to the newest in-flight message. */

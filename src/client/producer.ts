@@ -13,10 +13,21 @@ import { RemotingError } from "../remoting/errors.ts";
 import { ResponseCode } from "../remoting/response_code.ts";
 import type { ClientConfig } from "./client_config.ts";
 import { MQBrokerError, MQClientError } from "./errors.ts";
-import { ensureUniqKey, maybeCompress, type Message, messageProperties, type SendResult } from "./message.ts";
+import {
+  type ConsumedMessage,
+  ensureUniqKey,
+  maybeCompress,
+  type Message,
+  messageProperties,
+  type SendResult,
+  toConsumedMessage,
+} from "./message.ts";
+import type { MessageExt } from "../message/message.ts";
+import { decodeOffsetMsgId } from "../message/msg_id.ts";
+import type { CheckTransactionStateRequestHeader } from "../protocol/headers/transaction.ts";
 import { buildSendRequest } from "./mq_client_api.ts";
 import { AUTO_CREATE_TOPIC_KEY, MQClientInstance, type ProducerMember } from "./mq_client_instance.ts";
-import type { TopicPublishInfo } from "./route_info.ts";
+import { type TopicPublishInfo, topicRouteToPublishInfo } from "./route_info.ts";
 
 const log = getLogger("producer");
 
@@ -38,6 +49,33 @@ export interface ProducerOptions extends ClientConfig {
   maxMessageSize?: number;
   /** Use an existing client instance instead of creating one. */
   clientInstance?: MQClientInstance;
+  /** Makes this a transactional producer (upstream TransactionMQProducer). */
+  transactionListener?: TransactionListener;
+}
+
+/** Outcome of a local transaction ("UNKNOW" is upstream's spelling). */
+export type LocalTransactionState = "COMMIT_MESSAGE" | "ROLLBACK_MESSAGE" | "UNKNOW";
+
+/** Application hooks of a transactional producer. */
+export interface TransactionListener {
+  /** Runs the local transaction after the half message is stored. */
+  executeLocalTransaction(msg: Message, arg: unknown): LocalTransactionState | Promise<LocalTransactionState>;
+  /** Answers the broker's check of a transaction whose outcome it never learned. */
+  checkLocalTransaction(msg: ConsumedMessage): LocalTransactionState | Promise<LocalTransactionState>;
+}
+
+/** Result of sendMessageInTransaction. */
+export interface TransactionSendResult extends SendResult {
+  localTransactionState: LocalTransactionState;
+}
+
+/** END_TRANSACTION commitOrRollback values (sysFlag transaction types). */
+export function transactionTypeOf(state: LocalTransactionState): number {
+  return state === "COMMIT_MESSAGE"
+    ? MessageSysFlag.TRANSACTION_COMMIT_TYPE
+    : state === "ROLLBACK_MESSAGE"
+    ? MessageSysFlag.TRANSACTION_ROLLBACK_TYPE
+    : MessageSysFlag.TRANSACTION_NOT_TYPE;
 }
 
 /** Picks the queue for an ordered send. */
@@ -84,10 +122,13 @@ export function checkMessage(msg: Message, maxMessageSize: number): string | nul
 /** A message producer. */
 export class Producer implements ProducerMember {
   readonly group: string;
-  readonly #opts: Required<Omit<ProducerOptions, keyof ClientConfig | "clientInstance">>;
+  readonly #opts: Required<
+    Omit<ProducerOptions, keyof ClientConfig | "clientInstance" | "transactionListener">
+  >;
   readonly #instance: MQClientInstance;
   readonly #ownsInstance: boolean;
   readonly #publishInfo = new Map<string, TopicPublishInfo>();
+  readonly #transactionListener: TransactionListener | undefined;
   #state: "created" | "running" | "stopped" = "created";
 
   constructor(opts: ProducerOptions) {
@@ -103,6 +144,7 @@ export class Producer implements ProducerMember {
     };
     this.#ownsInstance = opts.clientInstance === undefined;
     this.#instance = opts.clientInstance ?? new MQClientInstance(opts);
+    this.#transactionListener = opts.transactionListener;
   }
 
   /** The client instance (shared core). */
@@ -136,10 +178,12 @@ export class Producer implements ProducerMember {
         if (a) addrs.add(a);
       }
     }
-    await Promise.all([...addrs].map((a) =>
-      this.#instance.api.unregisterClient(a, this.#instance.clientId, { producerGroup: this.group }, 3000)
-        .catch((e) => log.debug(`Unregister from "${a}" failed: ${e}`))
-    ));
+    await Promise.all(
+      [...addrs].map((a) =>
+        this.#instance.api.unregisterClient(a, this.#instance.clientId, { producerGroup: this.group }, 3000)
+          .catch((e) => log.debug(`Unregister from "${a}" failed: ${e}`))
+      ),
+    );
   }
 
   /** ProducerMember: topics to keep fresh. */
@@ -163,11 +207,19 @@ export class Producer implements ProducerMember {
     try {
       await this.#instance.updateTopicRouteInfoFromNameServer(topic);
       let info = this.#publishInfo.get(topic);
+      const cachedRoute = this.#instance.topicRoute(topic);
+      if (!info?.ok && cachedRoute) {
+        // Unchanged routes are not re-announced; another member of this instance may have fetched it.
+        info = topicRouteToPublishInfo(topic, cachedRoute);
+        if (info.ok) this.#publishInfo.set(topic, info);
+      }
       if (!info?.ok) {
         await this.#instance.updateTopicRouteInfoFromNameServer(topic, this.#opts.defaultTopicQueueNums);
         info = this.#publishInfo.get(topic);
       }
       if (!info?.ok) throw new MQClientError(`No route info of topic "${topic}"`);
+      // Brokers learn about this producer group (needed for transaction checks) from heartbeats.
+      this.#instance.sendHeartbeatToAllBrokers().catch(() => {});
       return info;
     } finally {
       this.#pendingTopics.delete(topic);
@@ -196,7 +248,9 @@ export class Producer implements ProducerMember {
     arg?: A,
   ): Promise<SendResult> {
     this.#checkRunning();
-    if (Array.isArray(msg)) return this.#sendWithRetry(this.#prepareBatch(msg), this.#opts.retryTimesWhenSendFailed);
+    if (Array.isArray(msg)) {
+      return this.#sendWithRetry(this.#prepareBatch(msg), this.#opts.retryTimesWhenSendFailed);
+    }
     const prepared = this.#prepare(msg);
     if (selector) {
       const info = await this.findPublishInfo(msg.topic);
@@ -227,6 +281,85 @@ export class Producer implements ProducerMember {
     const mq = info.selectOneMessageQueue();
     if (!mq) throw new MQClientError(`No writable queue for topic "${msg.topic}"`);
     await this.#sendTo(prepared, mq, "oneway");
+  }
+
+  /**
+   * Sends a half message, runs the local transaction, and reports its outcome to the broker
+   * (END_TRANSACTION, oneway). Requires `transactionListener`.
+   */
+  async sendMessageInTransaction(msg: Message, arg?: unknown): Promise<TransactionSendResult> {
+    this.#checkRunning();
+    const listener = this.#transactionListener;
+    if (!listener) throw new MQClientError(`Producer "${this.group}" has no transaction listener`);
+    if (msg.delayTimeLevel !== undefined && msg.delayTimeLevel > 0) {
+      throw new MQClientError("Delay messages are not supported in a transaction");
+    }
+    const half: Message = {
+      ...msg,
+      properties: {
+        ...(msg.properties ?? {}),
+        [MessageConst.TRAN_MSG]: "true",
+        [MessageConst.PGROUP]: this.group,
+      },
+    };
+    const result = await this.send(half);
+    let state: LocalTransactionState = "ROLLBACK_MESSAGE";
+    if (result.sendStatus === "SEND_OK") {
+      try {
+        state = await listener.executeLocalTransaction({
+          ...half,
+          properties: { ...half.properties, UNIQ_KEY: result.msgId },
+        }, arg);
+      } catch (e) {
+        log.warn(`Local transaction of "${result.msgId}" threw: ${e}`);
+        state = "UNKNOW";
+      }
+    }
+    await this.#endTransaction(result, state).catch((e) =>
+      log.warn(`END_TRANSACTION for "${result.msgId}" failed: ${e}`)
+    );
+    return { ...result, localTransactionState: state };
+  }
+
+  async #endTransaction(result: SendResult, state: LocalTransactionState): Promise<void> {
+    const addr = this.#instance.findBrokerAddressInPublish(result.messageQueue.brokerName);
+    if (!addr) throw new MQClientError(`The broker "${result.messageQueue.brokerName}" does not exist`);
+    await this.#instance.api.endTransactionOneway(addr, {
+      producerGroup: this.group,
+      tranStateTableOffset: result.queueOffset,
+      commitLogOffset: decodeOffsetMsgId(result.offsetMsgId).offset,
+      commitOrRollback: transactionTypeOf(state),
+      fromTransactionCheck: false,
+      msgId: result.msgId,
+      transactionId: result.transactionId ?? result.msgId,
+      bname: result.messageQueue.brokerName,
+    });
+  }
+
+  /** ProducerMember: the broker asks for the outcome of a half message. */
+  checkTransactionState(addr: string, msg: MessageExt, header: CheckTransactionStateRequestHeader): void {
+    const listener = this.#transactionListener;
+    if (!listener) return;
+    const view = toConsumedMessage(msg, header.bname ?? "");
+    (async () => {
+      let state: LocalTransactionState;
+      try {
+        state = await listener.checkLocalTransaction(view);
+      } catch (e) {
+        log.warn(`Transaction check of "${view.msgId}" threw: ${e}`);
+        state = "UNKNOW";
+      }
+      await this.#instance.api.endTransactionOneway(addr, {
+        producerGroup: this.group,
+        tranStateTableOffset: header.tranStateTableOffset,
+        commitLogOffset: header.commitLogOffset,
+        commitOrRollback: transactionTypeOf(state),
+        fromTransactionCheck: true,
+        msgId: view.msgId,
+        transactionId: header.transactionId ?? view.msgId,
+        bname: header.bname,
+      });
+    })().catch((e) => log.warn(`Answering a transaction check from "${addr}" failed: ${e}`));
   }
 
   /** Validates and turns a Message into the wire pieces (properties, compression, sysFlag, UNIQ_KEY). */
@@ -281,7 +414,9 @@ export class Producer implements ProducerMember {
       return { flag: m.flag ?? 0, body: m.body, properties: props };
     });
     if (total > this.#opts.maxMessageSize) {
-      throw new MQClientError(`The batch body size "${total}" is over max value ${this.#opts.maxMessageSize}`);
+      throw new MQClientError(
+        `The batch body size "${total}" is over max value ${this.#opts.maxMessageSize}`,
+      );
     }
     const waitOk = msgs[0]!.waitStoreMsgOK === false ? "false" : "true";
     return {

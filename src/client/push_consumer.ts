@@ -5,14 +5,12 @@
  */
 
 import { getLogger } from "../log/logger.ts";
-import { PullSysFlag } from "../message/message_const.ts";
-import { decodeRecords } from "../message/record_codec.ts";
-import { matchesTag, parseSubscription, type TagSubscription } from "../message/tags.ts";
+import { parseSubscription } from "../message/tags.ts";
 import type { ConsumerData, SubscriptionData } from "../protocol/bodies/heartbeat.ts";
-import { type MessageQueue, mqKey } from "../protocol/bodies/message_queue.ts";
+import type { MessageQueue } from "../protocol/bodies/message_queue.ts";
 import { RemotingError } from "../remoting/errors.ts";
 import { ResponseCode } from "../remoting/response_code.ts";
-import { type AllocateStrategy, allocateAveragely } from "./allocate.ts";
+import { allocateAveragely, type AllocateStrategy } from "./allocate.ts";
 import type { ClientConfig } from "./client_config.ts";
 import {
   ConcurrentConsumeService,
@@ -24,11 +22,22 @@ import {
 } from "./consume_service.ts";
 import { MQBrokerError, MQClientError } from "./errors.ts";
 import { type ConsumedMessage, retryTopic, toConsumedMessage } from "./message.ts";
+import type { MessageExt } from "../message/message.ts";
+import { pullKernel, type Subscription } from "./pull_wrapper.ts";
 import { type ConsumerMember, MQClientInstance } from "./mq_client_instance.ts";
 import { LocalFileOffsetStore, type OffsetStore, RemoteBrokerOffsetStore } from "./offset_store.ts";
 import type { ProcessQueue } from "./process_queue.ts";
 import { type MessageModel, RebalanceImpl } from "./rebalance.ts";
 import { Sleeper } from "./sleeper.ts";
+import {
+  CLIENT_VERSION_NAME,
+  encodeConsumerRunningInfo,
+  processQueueInfo,
+  RunningInfoProps,
+} from "./running_info.ts";
+import { describeQueue } from "./route_info.ts";
+import { Producer } from "./producer.ts";
+import { MessageConst } from "../message/message_const.ts";
 
 const log = getLogger("consumer");
 
@@ -71,10 +80,8 @@ export interface PushConsumerOptions extends ClientConfig {
   clientInstance?: MQClientInstance;
 }
 
-interface Subscription {
-  data: SubscriptionData;
-  filter: TagSubscription;
-}
+/** The producer group of the consumer's own retry sends. */
+export const CLIENT_INNER_PRODUCER_GROUP = "CLIENT_INNER_PRODUCER";
 
 const PULL_TIME_DELAY_WHEN_EXCEPTION = 3000;
 const PULL_TIME_DELAY_WHEN_FLOW_CONTROL = 50;
@@ -112,6 +119,9 @@ export class PushConsumer implements ConsumerMember, ConsumeHost {
   #concurrentListener: ConcurrentListener | null = null;
   #orderlyListener: OrderlyListener | null = null;
   #state: "created" | "running" | "stopped" = "created";
+  #startTimestamp = Date.now();
+  #routeRetryPending = false;
+  #innerProducer: Producer | null = null;
 
   constructor(opts: PushConsumerOptions) {
     this.group = opts.group;
@@ -195,6 +205,7 @@ export class PushConsumer implements ConsumerMember, ConsumeHost {
     this.instance.registerConsumer(this);
     this.instance.start();
     this.#state = "running";
+    this.#startTimestamp = Date.now();
     for (const topic of this.#subscriptions.keys()) {
       await this.instance.updateTopicRouteInfoFromNameServer(topic).catch((e) =>
         log.warn(`No route for subscribed topic "${topic}" yet: ${e}`)
@@ -221,7 +232,9 @@ export class PushConsumer implements ConsumerMember, ConsumeHost {
   }
 
   #track(p: Promise<void>): void {
-    const tracked = p.catch((e) => log.warn(`Consumer task failed: ${e}`)).finally(() => this.#pullLoops.delete(tracked));
+    const tracked = p.catch((e) => log.warn(`Consumer task failed: ${e}`)).finally(() =>
+      this.#pullLoops.delete(tracked)
+    );
     this.#pullLoops.add(tracked);
   }
 
@@ -235,6 +248,7 @@ export class PushConsumer implements ConsumerMember, ConsumeHost {
     await this.#offsetStore?.persistAll(owned);
     if (this.orderly && this.messageModel === "CLUSTERING") await this.rebalance.unlock(owned);
     this.instance.unregisterConsumer(this.group);
+    await this.#innerProducer?.shutdown();
     await this.#unregisterFromBrokers();
     if (this.#ownsInstance) await this.instance.shutdown();
     await Promise.all([...this.#pullLoops]);
@@ -247,10 +261,12 @@ export class PushConsumer implements ConsumerMember, ConsumeHost {
         for (const a of bd.brokerAddrs.values()) addrs.add(a);
       }
     }
-    await Promise.all([...addrs].map((a) =>
-      this.instance.api.unregisterClient(a, this.instance.clientId, { consumerGroup: this.group }, 3000)
-        .catch((e) => log.debug(`Unregister from "${a}" failed: ${e}`))
-    ));
+    await Promise.all(
+      [...addrs].map((a) =>
+        this.instance.api.unregisterClient(a, this.instance.clientId, { consumerGroup: this.group }, 3000)
+          .catch((e) => log.debug(`Unregister from "${a}" failed: ${e}`))
+      ),
+    );
   }
 
   // ---- ConsumerMember ----
@@ -275,7 +291,16 @@ export class PushConsumer implements ConsumerMember, ConsumeHost {
   }
 
   async doRebalance(): Promise<void> {
-    if (this.#state === "running") await this.rebalance.doRebalance();
+    if (this.#state !== "running") return;
+    const complete = await this.rebalance.doRebalance();
+    if (!complete && !this.#routeRetryPending) {
+      // Some subscribed topic has no route yet: look again shortly instead of waiting for the timers.
+      this.#routeRetryPending = true;
+      this.sleeper.sleep(1000).then(() => {
+        this.#routeRetryPending = false;
+        if (!this.stopped) this.instance.rebalanceImmediately();
+      });
+    }
   }
 
   async persistConsumerOffset(): Promise<void> {
@@ -287,26 +312,51 @@ export class PushConsumer implements ConsumerMember, ConsumeHost {
       if (mq.topic !== topic) continue;
       this.rebalance.dropQueue(mq)?.clear();
       await this.offsetStore.updateConsumeOffsetToBroker(mq, offset).catch((e) =>
-        log.warn(`Reset of ${mqKey(mq)} to ${offset} failed: ${e}`)
+        log.warn(`Reset of ${describeQueue(mq)} to ${offset} failed: ${e}`)
       );
     }
     this.instance.rebalanceImmediately();
   }
 
-  runningInfo(): Record<string, unknown> {
-    return {
+  async runningInfo(): Promise<Uint8Array> {
+    const store = this.#offsetStore;
+    const mqTable: Array<[MessageQueue, Record<string, unknown>]> = [];
+    for (const { mq, pq } of this.rebalance.processQueueTable.values()) {
+      mqTable.push([mq, processQueueInfo(pq, store ? await store.readOffset(mq, "memory") : -1)]);
+    }
+    return encodeConsumerRunningInfo({
       properties: {
-        consumeType: "CONSUME_PASSIVELY",
+        consumerGroup: this.group,
         messageModel: this.messageModel,
         consumeFromWhere: this.#opts.consumeFromWhere ?? "CONSUME_FROM_LAST_OFFSET",
-        consumeOrderly: String(this.orderly),
-        PROP_CONSUMER_START_TIMESTAMP: String(Date.now()),
+        namesrvAddr: this.#opts.namesrvAddr,
+        [RunningInfoProps.PROP_NAMESERVER_ADDR]: this.#opts.namesrvAddr,
+        [RunningInfoProps.PROP_CONSUME_TYPE]: "CONSUME_PASSIVELY",
+        [RunningInfoProps.PROP_CONSUME_ORDERLY]: String(this.orderly),
+        [RunningInfoProps.PROP_THREADPOOL_CORE_SIZE]: String(this.#opts.consumeThreadMax ?? 20),
+        [RunningInfoProps.PROP_CONSUMER_START_TIMESTAMP]: String(this.#startTimestamp),
+        [RunningInfoProps.PROP_CLIENT_VERSION]: CLIENT_VERSION_NAME,
       },
       subscriptionSet: [...this.#subscriptions.values()].map((s) => s.data),
-      mqTable: {},
-      statusTable: {},
-      jstack: "",
-    };
+      mqTable,
+    });
+  }
+
+  async offsetTable(topic: string): Promise<Array<[MessageQueue, number]>> {
+    const out: Array<[MessageQueue, number]> = [];
+    for (const mq of this.rebalance.ownedQueues()) {
+      if (mq.topic === topic && this.#offsetStore) {
+        out.push([mq, await this.#offsetStore.readOffset(mq, "memory")]);
+      }
+    }
+    return out;
+  }
+
+  async consumeMessageDirectly(ext: MessageExt, brokerName: string): Promise<Record<string, unknown>> {
+    if (!this.#consumeService) throw new MQClientError(`Consumer "${this.group}" is not started`);
+    const msg = toConsumedMessage(ext, brokerName, undefined, retryTopic(this.group));
+    const mq = { topic: msg.topic, brokerName, queueId: msg.queueId };
+    return { ...(await this.#consumeService.consumeDirectly(msg, mq)) };
   }
 
   // ---- RebalanceHost ----
@@ -328,7 +378,7 @@ export class PushConsumer implements ConsumerMember, ConsumeHost {
       const ts = this.#opts.consumeTimestamp ?? Date.now() - 30 * 60_000;
       return await this.instance.api.searchOffset(addr, mq, ts, timeout);
     } catch (e) {
-      log.warn(`Cannot compute start offset of ${mqKey(mq)}: ${e}`);
+      log.warn(`Cannot compute start offset of ${describeQueue(mq)}: ${e}`);
       return -1;
     }
   }
@@ -362,7 +412,45 @@ export class PushConsumer implements ConsumerMember, ConsumeHost {
       }, this.instance.config.requestTimeoutMs);
       return true;
     } catch (e) {
-      log.warn(`Sending message "${msg.msgId}" back failed: ${e}`);
+      log.warn(`Sending message "${msg.msgId}" back failed, sending it to the retry topic directly: ${e}`);
+      return await this.#sendToRetryTopic(msg);
+    }
+  }
+
+  /**
+   * Upstream's fallback when CONSUMER_SEND_MSG_BACK fails: the client itself sends a copy to
+   * `%RETRY%<group>` as CLIENT_INNER_PRODUCER, with the retry bookkeeping in properties.
+   */
+  async #sendToRetryTopic(msg: ConsumedMessage): Promise<boolean> {
+    try {
+      if (!this.#innerProducer) {
+        const p = new Producer({
+          group: CLIENT_INNER_PRODUCER_GROUP,
+          namesrvAddr: "",
+          clientInstance: this.instance,
+        });
+        await p.start();
+        this.#innerProducer = p;
+      }
+      const props: Record<string, string> = { ...msg.properties };
+      for (const k of [MessageConst.MIN_OFFSET, MessageConst.MAX_OFFSET, MessageConst.CONSUME_START_TIME]) {
+        delete props[k];
+      }
+      delete props[MessageConst.TRAN_MSG];
+      props[MessageConst.ORIGIN_MESSAGE_ID] = props[MessageConst.ORIGIN_MESSAGE_ID] || msg.msgId;
+      props[MessageConst.RETRY_TOPIC] = msg.topic;
+      props[MessageConst.RECONSUME_TIME] = String(msg.reconsumeTimes + 1);
+      props[MessageConst.MAX_RECONSUME_TIMES] = String(Math.min(this.maxReconsumeTimes, 0x7fffffff));
+      await this.#innerProducer.send({
+        topic: retryTopic(this.group),
+        body: msg.body,
+        flag: msg.flag,
+        properties: props,
+        delayTimeLevel: 3 + msg.reconsumeTimes,
+      });
+      return true;
+    } catch (e) {
+      log.warn(`Sending message "${msg.msgId}" to the retry topic failed: ${e}`);
       return false;
     }
   }
@@ -383,35 +471,30 @@ export class PushConsumer implements ConsumerMember, ConsumeHost {
         continue;
       }
       const sub = this.#subscriptions.get(mq.topic);
-      const addr = this.instance.findBrokerAddressInSubscribe(mq.brokerName);
-      if (!sub || !addr) {
+      if (!sub) {
         await this.sleeper.sleep(PULL_TIME_DELAY_WHEN_EXCEPTION);
         continue;
       }
       const commitOffset = this.messageModel === "CLUSTERING"
         ? await this.offsetStore.readOffset(mq, "memory")
         : -1;
-      const sysFlag = PullSysFlag.build(commitOffset > 0, true, postSub);
       pq.lastPullTimestamp = Date.now();
       try {
-        const res = await this.instance.api.pullMessage(addr, {
-          consumerGroup: this.group,
-          topic: mq.topic,
-          queueId: mq.queueId,
-          queueOffset: nextOffset,
-          maxMsgNums: pullBatchSize,
-          sysFlag,
-          commitOffset: commitOffset > 0 ? commitOffset : 0,
+        const res = await pullKernel(this.instance, {
+          group: this.group,
+          mq,
+          sub,
+          offset: nextOffset,
+          maxNums: pullBatchSize,
+          commitOffset,
           suspendTimeoutMillis: suspendMs,
-          subscription: postSub ? sub.data.subString : undefined,
-          subVersion: sub.data.subVersion,
-          expressionType: "TAG",
-          bname: mq.brokerName,
-        }, timeoutMs);
+          timeoutMs,
+          postSubscription: postSub,
+        });
         if (pq.dropped || this.stopped) return;
         switch (res.status) {
           case "FOUND": {
-            const msgs = this.#toConsumed(mq, sub.filter, res.body, res.minOffset, res.maxOffset);
+            const msgs = res.msgs;
             nextOffset = res.nextBeginOffset;
             if (msgs.length === 0) {
               if (pq.count === 0) this.offsetStore.updateOffset(mq, nextOffset, true);
@@ -428,7 +511,9 @@ export class PushConsumer implements ConsumerMember, ConsumeHost {
             if (pq.count === 0) this.offsetStore.updateOffset(mq, nextOffset, true);
             break;
           case "OFFSET_ILLEGAL":
-            log.warn(`Offset ${nextOffset} of ${mqKey(mq)} is illegal; moving to ${res.nextBeginOffset}`);
+            log.warn(
+              `Offset ${nextOffset} of ${describeQueue(mq)} is illegal; moving to ${res.nextBeginOffset}`,
+            );
             this.rebalance.dropQueue(mq);
             pq.clear();
             await this.offsetStore.updateConsumeOffsetToBroker(mq, res.nextBeginOffset).catch(() => {});
@@ -440,28 +525,12 @@ export class PushConsumer implements ConsumerMember, ConsumeHost {
         const delay = e instanceof MQBrokerError && e.code === ResponseCode.FLOW_CONTROL
           ? 20
           : PULL_TIME_DELAY_WHEN_EXCEPTION;
-        if (!(e instanceof MQBrokerError) && !(e instanceof RemotingError)) throw e;
-        log.debug(`Pull of ${mqKey(mq)} failed: ${e}`);
+        if (!(e instanceof MQBrokerError) && !(e instanceof RemotingError) && !(e instanceof MQClientError)) {
+          throw e;
+        }
+        log.debug(`Pull of ${describeQueue(mq)} failed: ${e}`);
         await this.sleeper.sleep(delay);
       }
     }
-  }
-
-  #toConsumed(
-    mq: MessageQueue,
-    filter: TagSubscription,
-    body: Uint8Array | undefined,
-    minOffset: number,
-    maxOffset: number,
-  ): ConsumedMessage[] {
-    if (!body) return [];
-    const out: ConsumedMessage[] = [];
-    const retry = retryTopic(this.group);
-    for (const ext of decodeRecords(body)) {
-      // The broker filters by hash code; this re-check by exact string drops hash collisions.
-      if (!matchesTag(filter, ext.properties["TAGS"])) continue;
-      out.push(toConsumedMessage(ext, mq.brokerName, { minOffset, maxOffset }, retry));
-    }
-    return out;
   }
 }

@@ -8,6 +8,7 @@ import { type MessageQueue, mqKey } from "../protocol/bodies/message_queue.ts";
 import { type AllocateStrategy, compareMessageQueue } from "./allocate.ts";
 import type { MQClientInstance } from "./mq_client_instance.ts";
 import { ProcessQueue } from "./process_queue.ts";
+import { describeQueue, topicRouteToSubscribeInfo } from "./route_info.ts";
 
 const log = getLogger("rebalance");
 
@@ -41,9 +42,24 @@ export class RebalanceImpl {
 
   constructor(private readonly host: RebalanceHost) {}
 
-  /** Re-derives ownership for every subscribed topic and drops queues of unsubscribed topics. */
-  async doRebalance(): Promise<void> {
+  /**
+   * Re-derives ownership for every subscribed topic and drops queues of unsubscribed topics. Topics
+   * without a known route are looked up first (a retry topic appears only after the broker has seen our
+   * heartbeat and told the name server). Returns false while some topic still has no route.
+   */
+  async doRebalance(): Promise<boolean> {
     const topics = this.host.subscribedTopics();
+    let complete = true;
+    for (const topic of topics) {
+      if (this.topicSubscribeInfo.has(topic)) continue;
+      await this.host.instance.updateTopicRouteInfoFromNameServer(topic).catch(() => false);
+      const cached = this.host.instance.topicRoute(topic);
+      // Unchanged routes are not re-announced; another member of this instance may have fetched it.
+      if (!this.topicSubscribeInfo.has(topic) && cached) {
+        this.topicSubscribeInfo.set(topic, topicRouteToSubscribeInfo(topic, cached));
+      }
+      if (!this.topicSubscribeInfo.has(topic)) complete = false;
+    }
     for (const topic of topics) {
       try {
         await this.rebalanceByTopic(topic);
@@ -54,6 +70,7 @@ export class RebalanceImpl {
     for (const { mq, pq } of [...this.processQueueTable.values()]) {
       if (!topics.includes(mq.topic)) await this.#remove(mq, pq);
     }
+    return complete;
   }
 
   /** Owned queues of one topic. */
@@ -101,13 +118,17 @@ export class RebalanceImpl {
       const pq = new ProcessQueue();
       if (this.host.orderly && this.host.messageModel === "CLUSTERING") {
         if (!(await this.lock(mq, pq))) {
-          log.info(`Queue ${key} is locked by another member of group "${this.host.group}"; will retry`);
+          log.info(
+            `Queue ${
+              describeQueue(mq)
+            } is locked by another member of group "${this.host.group}"; will retry`,
+          );
           continue;
         }
       }
       const offset = await this.host.computePullFromWhere(mq);
       if (offset < 0) {
-        log.warn(`Cannot compute the start offset of ${key}; will retry`);
+        log.warn(`Cannot compute the start offset of ${describeQueue(mq)}; will retry`);
         continue;
       }
       this.processQueueTable.set(key, { mq, pq });
@@ -156,7 +177,7 @@ export class RebalanceImpl {
       }
       return ok;
     } catch (e) {
-      log.warn(`Locking ${mqKey(mq)} failed: ${e}`);
+      log.warn(`Locking ${describeQueue(mq)} failed: ${e}`);
       return false;
     }
   }

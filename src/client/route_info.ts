@@ -66,7 +66,10 @@ export function topicRouteToPublishInfo(topic: string, route: TopicRouteData): T
     }
     return new TopicPublishInfo(mqs, route);
   }
-  const queueDatas = [...route.queueDatas].sort((a, b) => (a.brokerName < b.brokerName ? -1 : a.brokerName > b.brokerName ? 1 : 0));
+  const queueDatas = [...route.queueDatas].sort((
+    a,
+    b,
+  ) => (a.brokerName < b.brokerName ? -1 : a.brokerName > b.brokerName ? 1 : 0));
   for (const qd of queueDatas) {
     if (!PermName.isWriteable(qd.perm)) continue;
     const bd = route.brokerDatas.find((b) => b.brokerName === qd.brokerName);
@@ -90,7 +93,10 @@ export function topicRouteToSubscribeInfo(topic: string, route: TopicRouteData):
  * A route for `topic` built from the auto-create template topic's route: each broker's queue counts
  * are capped at `defaultTopicQueueNums`, as upstream does when a producer sends to a new topic.
  */
-export function routeFromDefaultTopic(template: TopicRouteData, defaultTopicQueueNums: number): TopicRouteData {
+export function routeFromDefaultTopic(
+  template: TopicRouteData,
+  defaultTopicQueueNums: number,
+): TopicRouteData {
   return {
     ...template,
     queueDatas: template.queueDatas.map((qd) => ({
@@ -115,4 +121,9 @@ export function sameRoute(a: TopicRouteData | undefined, b: TopicRouteData): boo
       ]),
     });
   return norm(a) === norm(b);
+}
+
+/** `topic:brokerName:queueId`, for log lines and error messages. */
+export function describeQueue(mq: MessageQueue): string {
+  return `${mq.topic}:${mq.brokerName}:${mq.queueId}`;
 }

@@ -49,7 +49,7 @@ export class TaskLimiter {
       task().catch(() => {}).finally(() => {
         this.#active--;
         this.#drain();
-        if (this.#active === 0 && this.#queue.length === 0) for (const r of this.#idle.splice(0)) r();
+        if (this.#active === 0 && this.#queue.length === 0) { for (const r of this.#idle.splice(0)) r(); }
       });
     }
   }

@@ -2,9 +2,17 @@
  * CRC-32 (IEEE / zlib polynomial, the `java.util.zip.CRC32` algorithm) and the masked variant the
  * commit log stores as BODYCRC (store-and-semantics.md §0).
  *
- * Slicing-by-8 tables: eight table lookups per 8 input bytes instead of one per byte, which matters
- * because every appended body is checksummed.
+ * Every appended body is checksummed, so speed matters: inputs of a useful size go to zlib's native
+ * crc32 (about 15x faster than JS here); short inputs, and runtimes without it, use slicing-by-8 tables
+ * (eight lookups per 8 bytes instead of one per byte).
  */
+
+import * as zlib from "node:zlib";
+
+type NativeCrc32 = (data: Uint8Array, value?: number) => number;
+const nativeCrc32: NativeCrc32 | undefined = (zlib as unknown as { crc32?: NativeCrc32 }).crc32;
+/** Below this many bytes the call into native code costs more than the table loop. */
+const NATIVE_MIN_BYTES = 64;
 
 const TABLES: Uint32Array[] = (() => {
   const tables: Uint32Array[] = [];
@@ -40,6 +48,14 @@ const [T0, T1, T2, T3, T4, T5, T6, T7] = TABLES as [
  * @example crc32(new TextEncoder().encode("123456789")) // 0xCBF43926
  */
 export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number {
+  if (nativeCrc32 !== undefined && end - start >= NATIVE_MIN_BYTES) {
+    return nativeCrc32(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end)) >>> 0;
+  }
+  return crc32Tables(bytes, start, end);
+}
+
+/** The pure-JS table implementation (exported for tests that compare both paths). */
+export function crc32Tables(bytes: Uint8Array, start = 0, end = bytes.length): number {
   let c = 0xffffffff;
   let i = start;
   const end8 = end - ((end - start) & 7);

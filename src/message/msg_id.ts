@@ -32,13 +32,14 @@ function bytesOfHex(text: string): Uint8Array | null {
  * // "0A00000100002A9F0000000000000F2C"
  */
 export function createOffsetMsgId(storeHost: HostAddress, commitLogOffset: number): string {
-  const ipLen = storeHost.ip.length;
-  const bytes = new Uint8Array(ipLen + 12);
-  bytes.set(storeHost.ip, 0);
-  const view = new DataView(bytes.buffer);
-  view.setInt32(ipLen, storeHost.port);
-  view.setBigInt64(ipLen + 4, BigInt(commitLogOffset));
-  return hexOf(bytes);
+  // Called for every decoded record: built from 32-bit halves, without BigInt or a scratch buffer.
+  const hi = Math.floor(commitLogOffset / 0x100000000);
+  return hexOf(storeHost.ip) + hex32(storeHost.port) + hex32(hi) + hex32(commitLogOffset >>> 0);
+}
+
+function hex32(v: number): string {
+  const s = (v >>> 0).toString(16).toUpperCase();
+  return s.length === 8 ? s : "00000000".slice(s.length) + s;
 }
 
 /** Decodes an offset msg id; the text length (32 or 56) decides IPv4 vs IPv6. Throws MessageIdError. */

@@ -14,7 +14,9 @@ import { bodyCrc } from "../message/crc32.ts";
 import type { NamesrvConfig } from "../config/namesrv_config.ts";
 import { ConfigError } from "../config/schema.ts";
 import {
+  decodeBrokerHeartbeatRequestHeader,
   decodeBrokerIdentityHeader,
+  decodeBrokerMemberGroupRequestHeader,
   decodeBrokerNameRequestHeader,
   decodeDeleteTopicFromNamesrvRequestHeader,
   decodeGetRouteInfoRequestHeader,
@@ -23,6 +25,7 @@ import {
   decodeNamespaceRequestHeader,
   decodePutKVConfigRequestHeader,
   decodeRegisterBrokerRequestHeader,
+  decodeTopicRequestHeader,
   encodeQueryDataVersionResponseHeader,
   encodeRegisterBrokerResponseHeader,
 } from "../protocol/namesrv_headers.ts";
@@ -33,7 +36,8 @@ import {
   encodeDataVersion,
   type TopicConfigSerializeWrapper,
 } from "../protocol/register_broker.ts";
-import { encodeTopicRouteData } from "../protocol/route.ts";
+import { brokerDataToFj, decodeTopicRouteData, encodeTopicRouteData } from "../protocol/route.ts";
+import { encodeFastjson } from "../protocol/fastjson.ts";
 import { encodeClusterInfo } from "../protocol/cluster.ts";
 import { encodeTopicList } from "../protocol/topic_list.ts";
 import { encodeKVTable } from "../protocol/kv.ts";
@@ -90,8 +94,11 @@ function registerBroker(
     haServerAddr: h.haServerAddr,
     topicConfigWrapper: wrapper,
     channel,
+    heartbeatTimeoutMillis: h.heartbeatTimeoutMillis,
   });
-  const orderConf = ctx.kv.list(NAMESPACE_ORDER_TOPIC_CONFIG);
+  const orderConf = ctx.config.returnOrderTopicConfigToBroker
+    ? ctx.kv.list(NAMESPACE_ORDER_TOPIC_CONFIG)
+    : undefined;
   return ok(
     req,
     orderConf ? encodeKVTable(orderConf) : undefined,
@@ -103,6 +110,29 @@ function unregisterBroker(ctx: NamesrvContext, req: RemotingCommand): RemotingCo
   const h = decodeBrokerIdentityHeader(req.extFields);
   ctx.routes.unregisterBroker(h.clusterName, h.brokerAddr, h.brokerName, h.brokerId);
   return ok(req);
+}
+
+/** 5.x lightweight liveness: refresh the broker's timestamp without re-sending its topics. */
+function brokerHeartbeat(ctx: NamesrvContext, req: RemotingCommand): RemotingCommand {
+  const h = decodeBrokerHeartbeatRequestHeader(req.extFields);
+  ctx.routes.updateBrokerInfoUpdateTimestamp(h.brokerAddr);
+  return ok(req);
+}
+
+/** 5.x: a broker or admin adds a topic's queue data without a full registration. */
+function registerTopicInNamesrv(ctx: NamesrvContext, req: RemotingCommand): RemotingCommand {
+  const h = decodeTopicRequestHeader(req.extFields);
+  if (req.body && req.body.length > 0) {
+    ctx.routes.registerTopic(h.topic, decodeTopicRouteData(req.body).queueDatas);
+  }
+  return ok(req);
+}
+
+/** 5.x: the members of one broker group. */
+function getBrokerMemberGroup(ctx: NamesrvContext, req: RemotingCommand): RemotingCommand {
+  const h = decodeBrokerMemberGroupRequestHeader(req.extFields);
+  const group = ctx.routes.getBrokerMemberGroup(h.clusterName, h.brokerName);
+  return ok(req, encodeFastjson({ brokerMemberGroup: brokerDataToFj(group) }));
 }
 
 function queryDataVersion(ctx: NamesrvContext, req: RemotingCommand): RemotingCommand {
@@ -247,6 +277,9 @@ export const NAMESRV_HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Ha
   [RequestCode.GET_UNIT_TOPIC_LIST, unitList((r) => r.getUnitTopics())],
   [RequestCode.GET_HAS_UNIT_SUB_TOPIC_LIST, unitList((r) => r.getHasUnitSubTopicList())],
   [RequestCode.GET_HAS_UNIT_SUB_UNUNIT_TOPIC_LIST, unitList((r) => r.getHasUnitSubUnUnitTopicList())],
+  [RequestCode.BROKER_HEARTBEAT, brokerHeartbeat],
+  [RequestCode.REGISTER_TOPIC_IN_NAMESRV, registerTopicInNamesrv],
+  [RequestCode.GET_BROKER_MEMBER_GROUP, getBrokerMemberGroup],
   [RequestCode.UPDATE_NAMESRV_CONFIG, updateNamesrvConfig],
   [RequestCode.GET_NAMESRV_CONFIG, getNamesrvConfig],
 ]);

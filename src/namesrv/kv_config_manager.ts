@@ -49,7 +49,7 @@ export class KVConfigManager {
     if (!this.path) return;
     const table = new Map<string, Map<string, string>>();
     for (const [ns, kv] of this.#table) table.set(ns, new Map(kv));
-    writeFileAtomicSync(this.path, toFastjson({ configTable: table }, { pretty: true }));
+    writeFileAtomicSync(this.path, toFastjson({ configTable: table }));
   }
 
   /** Sets a value and persists. */

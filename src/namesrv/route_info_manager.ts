@@ -35,6 +35,8 @@ export interface BrokerLiveInfo {
   dataVersion: DataVersion;
   channel: BrokerChannel | null;
   haServerAddr: string;
+  /** 5.x brokers send their own expiry; 4.9 brokers get BROKER_CHANNEL_EXPIRED_TIME_MS. */
+  heartbeatTimeoutMillis: number;
 }
 
 /** Everything REGISTER_BROKER carries, decoded. */
@@ -46,6 +48,7 @@ export interface RegisterBrokerRequest {
   haServerAddr: string;
   topicConfigWrapper: TopicConfigSerializeWrapper;
   channel: BrokerChannel | null;
+  heartbeatTimeoutMillis?: number | undefined;
 }
 
 const MASTER_ID = 0;
@@ -105,6 +108,9 @@ export class RouteInfoManager {
       dataVersion: wrapper.dataVersion,
       channel: req.channel,
       haServerAddr: req.haServerAddr,
+      heartbeatTimeoutMillis: req.heartbeatTimeoutMillis && req.heartbeatTimeoutMillis > 0
+        ? req.heartbeatTimeoutMillis
+        : BROKER_CHANNEL_EXPIRED_TIME_MS,
     });
     if (!prev) log.info(`new broker registered, ${brokerAddr} HAServer: ${req.haServerAddr}`);
 
@@ -206,8 +212,8 @@ export class RouteInfoManager {
     const now = this.clock();
     let removed = 0;
     for (const [addr, live] of [...this.#brokerLiveTable]) {
-      if (live.lastUpdateTimestamp + BROKER_CHANNEL_EXPIRED_TIME_MS >= now) continue;
-      log.warn(`The broker channel expired, ${addr} ${BROKER_CHANNEL_EXPIRED_TIME_MS}ms`);
+      if (live.lastUpdateTimestamp + live.heartbeatTimeoutMillis >= now) continue;
+      log.warn(`The broker channel expired, ${addr} ${live.heartbeatTimeoutMillis}ms`);
       try {
         live.channel?.close();
       } catch {
@@ -355,6 +361,33 @@ export class RouteInfoManager {
       count++;
     }
     return count;
+  }
+
+  /**
+   * Adds queue data for a topic on already registered brokers (5.x REGISTER_TOPIC_IN_NAMESRV). Like
+   * upstream, stops at the first queue data naming an unknown broker.
+   */
+  registerTopic(topic: string, queueDatas: QueueData[]): void {
+    if (queueDatas.length === 0) return;
+    let byBroker = this.#topicQueueTable.get(topic);
+    if (!byBroker) {
+      byBroker = new Map();
+      this.#topicQueueTable.set(topic, byBroker);
+    }
+    for (const qd of queueDatas) {
+      if (!this.#brokerAddrTable.has(qd.brokerName)) {
+        log.warn(`Register topic contains illegal broker, ${topic}, ${qd.brokerName}`);
+        break;
+      }
+      byBroker.set(qd.brokerName, { ...qd });
+    }
+    if (byBroker.size === 0) this.#topicQueueTable.delete(topic);
+  }
+
+  /** The group of `brokerName` (5.x GET_BROKER_MEMBER_GROUP); empty addresses when unknown. */
+  getBrokerMemberGroup(clusterName: string, brokerName: string): BrokerData {
+    const bd = this.#brokerAddrTable.get(brokerName);
+    return bd ? cloneBrokerData(bd) : { cluster: clusterName, brokerName, brokerAddrs: new Map() };
   }
 
   /** Liveness record of an address (for tests and diagnostics). */

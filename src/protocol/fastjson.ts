@@ -79,7 +79,11 @@ class Writer {
     this.out += q;
   }
 
-  private members(entries: Array<readonly [string, FjValue]>, bareKeys: boolean): void {
+  /**
+   * Writes an object. In pretty mode fastjson puts a bean's first member on a new line but a map's
+   * first entry right after the brace (`"brokerAddrs":{0:"…"` then a newline before `}`).
+   */
+  private members(entries: Array<readonly [string, FjValue]>, bareKeys: boolean, isMap: boolean): void {
     const present = entries.filter(([, v]) => v !== undefined && v !== null);
     if (present.length === 0) {
       this.out += "{}";
@@ -89,7 +93,7 @@ class Writer {
     this.depth++;
     present.forEach(([k, v], i) => {
       if (i > 0) this.out += ",";
-      this.newline();
+      if (i > 0 || !isMap) this.newline();
       if (bareKeys) this.out += k;
       else this.str(k);
       this.out += ":";
@@ -112,15 +116,15 @@ class Writer {
     else if (v instanceof IntKeyMap) {
       const entries = [...v.entries];
       if (this.compat) entries.sort((a, b) => a[0] - b[0]);
-      this.members(entries.map(([k, x]) => [String(k), x] as const), !this.compat);
+      this.members(entries.map(([k, x]) => [String(k), x] as const), !this.compat, true);
     } else if (v instanceof Map) {
       const entries = [...(v as ReadonlyMap<string, FjValue>).entries()];
       if (this.compat) entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-      this.members(entries, false);
+      this.members(entries, false, true);
     } else if (Array.isArray(v)) this.array(v as readonly FjValue[]);
     else {
       const obj = v as { readonly [key: string]: FjValue };
-      this.members(Object.keys(obj).sort().map((k) => [k, obj[k]] as const), false);
+      this.members(Object.keys(obj).sort().map((k) => [k, obj[k]] as const), false, false);
     }
   }
 

@@ -20,6 +20,7 @@ export interface RegisterBrokerRequestHeader {
   enableActingMaster?: boolean | undefined;
 }
 
+/** Reads REGISTER_BROKER extFields; throws HeaderDecodeError naming a missing required field. */
 export function decodeRegisterBrokerRequestHeader(ext: ExtFields): RegisterBrokerRequestHeader {
   return {
     brokerName: reqStr(ext, "brokerName"),
@@ -35,6 +36,7 @@ export function decodeRegisterBrokerRequestHeader(ext: ExtFields): RegisterBroke
   };
 }
 
+/** REGISTER_BROKER extFields as a broker sends them. */
 export function encodeRegisterBrokerRequestHeader(h: RegisterBrokerRequestHeader): ExtFields {
   return toExt({ ...h });
 }
@@ -45,10 +47,12 @@ export interface RegisterBrokerResponseHeader {
   masterAddr?: string | undefined;
 }
 
+/** Reads the REGISTER_BROKER response header. */
 export function decodeRegisterBrokerResponseHeader(ext: ExtFields): RegisterBrokerResponseHeader {
   return { haServerAddr: optStr(ext, "haServerAddr"), masterAddr: optStr(ext, "masterAddr") };
 }
 
+/** The REGISTER_BROKER response header (absent fields omitted). */
 export function encodeRegisterBrokerResponseHeader(h: RegisterBrokerResponseHeader): ExtFields {
   return toExt({ ...h });
 }
@@ -61,6 +65,7 @@ export interface BrokerIdentityHeader {
   brokerId: number;
 }
 
+/** Reads UNREGISTER_BROKER / QUERY_DATA_VERSION extFields. */
 export function decodeBrokerIdentityHeader(ext: ExtFields): BrokerIdentityHeader {
   return {
     brokerName: reqStr(ext, "brokerName"),
@@ -70,6 +75,7 @@ export function decodeBrokerIdentityHeader(ext: ExtFields): BrokerIdentityHeader
   };
 }
 
+/** UNREGISTER_BROKER / QUERY_DATA_VERSION extFields. */
 export function encodeBrokerIdentityHeader(h: BrokerIdentityHeader): ExtFields {
   return toExt({ ...h });
 }
@@ -85,10 +91,12 @@ export interface GetRouteInfoRequestHeader {
   acceptStandardJsonOnly?: boolean | undefined;
 }
 
+/** Reads GET_ROUTEINFO_BY_TOPIC extFields. */
 export function decodeGetRouteInfoRequestHeader(ext: ExtFields): GetRouteInfoRequestHeader {
   return { topic: reqStr(ext, "topic"), acceptStandardJsonOnly: optBool(ext, "acceptStandardJsonOnly") };
 }
 
+/** GET_ROUTEINFO_BY_TOPIC extFields. */
 export function encodeGetRouteInfoRequestHeader(h: GetRouteInfoRequestHeader): ExtFields {
   return toExt({ ...h });
 }
@@ -100,6 +108,7 @@ export interface KVConfigRequestHeader {
   value?: string | undefined;
 }
 
+/** Reads PUT_KV_CONFIG extFields (an empty value is kept). */
 export function decodePutKVConfigRequestHeader(
   ext: ExtFields,
 ): { namespace: string; key: string; value: string } {
@@ -107,10 +116,12 @@ export function decodePutKVConfigRequestHeader(
   return { namespace: reqStr(ext, "namespace"), key: reqStr(ext, "key"), value: ext.value ?? "" };
 }
 
+/** Reads GET_KV_CONFIG / DELETE_KV_CONFIG extFields. */
 export function decodeKVConfigRequestHeader(ext: ExtFields): KVConfigRequestHeader {
   return { namespace: reqStr(ext, "namespace"), key: reqStr(ext, "key") };
 }
 
+/** KV config request extFields. */
 export function encodeKVConfigRequestHeader(h: KVConfigRequestHeader): ExtFields {
   return toExt({ ...h });
 }
@@ -131,12 +142,14 @@ export interface DeleteTopicFromNamesrvRequestHeader {
   clusterName?: string | undefined;
 }
 
+/** Reads DELETE_TOPIC_IN_NAMESRV extFields. */
 export function decodeDeleteTopicFromNamesrvRequestHeader(
   ext: ExtFields,
 ): DeleteTopicFromNamesrvRequestHeader {
   return { topic: reqStr(ext, "topic"), clusterName: optStr(ext, "clusterName") };
 }
 
+/** DELETE_TOPIC_IN_NAMESRV extFields. */
 export function encodeDeleteTopicFromNamesrvRequestHeader(h: DeleteTopicFromNamesrvRequestHeader): ExtFields {
   return toExt({ ...h });
 }
@@ -144,4 +157,23 @@ export function encodeDeleteTopicFromNamesrvRequestHeader(h: DeleteTopicFromName
 /** WIPE_WRITE_PERM_OF_BROKER (205) / ADD_WRITE_PERM_OF_BROKER (327). */
 export function decodeBrokerNameRequestHeader(ext: ExtFields): { brokerName: string } {
   return { brokerName: reqStr(ext, "brokerName") };
+}
+
+/** BROKER_HEARTBEAT (904, 5.x): only the address matters to the name server. */
+export function decodeBrokerHeartbeatRequestHeader(
+  ext: ExtFields,
+): { clusterName: string; brokerAddr: string } {
+  return { clusterName: reqStr(ext, "clusterName"), brokerAddr: reqStr(ext, "brokerAddr") };
+}
+
+/** REGISTER_TOPIC_IN_NAMESRV (217, 5.x). */
+export function decodeTopicRequestHeader(ext: ExtFields): { topic: string } {
+  return { topic: reqStr(ext, "topic") };
+}
+
+/** GET_BROKER_MEMBER_GROUP (901, 5.x). */
+export function decodeBrokerMemberGroupRequestHeader(
+  ext: ExtFields,
+): { clusterName: string; brokerName: string } {
+  return { clusterName: reqStr(ext, "clusterName"), brokerName: reqStr(ext, "brokerName") };
 }

@@ -37,7 +37,17 @@ interface Batch {
   start: number;
   buf: Uint8Array;
   len: number;
+  /** Bytes of `buf` already handed to write(); an open batch keeps filling after a partial write. */
+  writtenLen: number;
   lastStoreTimestamp: number;
+  /** This batch's hot-cache entry once any of it was written. */
+  cached: CacheEntry | null;
+}
+
+interface CacheEntry {
+  start: number;
+  bytes: Uint8Array;
+  buf: Uint8Array;
 }
 
 interface SyncWaiter {
@@ -64,7 +74,9 @@ export class CommitLog {
   #syncWaiters: SyncWaiter[] = [];
   #syncing = false;
   #watchdog: ReturnType<typeof setInterval> | undefined;
-  #cache: { start: number; bytes: Uint8Array }[] = [];
+  #cache: CacheEntry[] = [];
+  /** Write buffers evicted from the hot cache, reused so steady-state appends allocate nothing. */
+  #free: Uint8Array[] = [];
   #cacheBytes = 0;
   #writeError: Error | null = null;
   /** Time of the last completed flush. */
@@ -144,9 +156,18 @@ export class CommitLog {
       file = this.queue.lastWritable();
     }
     const r = this.#reserve(file, size);
-    encode(r.buf, r.at, r.phy);
-    const cur = this.#cur;
-    if (cur) cur.lastStoreTimestamp = storeTimestamp;
+    try {
+      encode(r.buf, r.at, r.phy);
+    } catch (e) {
+      // Nothing ran between the reservation and here, so it is still the tail: give the bytes back, or stale
+      // bytes of a recycled buffer would be written as if they were a record.
+      this.#cur!.len -= size;
+      file.wrotePosition -= size;
+      throw e;
+    }
+    const cur = this.#cur!;
+    cur.lastStoreTimestamp = storeTimestamp;
+    if (cur.len >= this.#o.writeBatchBytes) this.#seal();
     this.#scheduleDrain();
     return { ok: true, offset: r.phy };
   }
@@ -164,21 +185,22 @@ export class CommitLog {
         file,
         filePos: file.wrotePosition,
         start: phy,
-        buf: new Uint8Array(cap),
+        buf: size <= this.#o.writeBatchBytes ? this.#free.pop() ?? new Uint8Array(cap) : new Uint8Array(cap),
         len: 0,
+        writtenLen: 0,
         lastStoreTimestamp: 0,
+        cached: null,
       };
       this.#cur = cur;
     }
     const at = cur.len;
     cur.len += size;
     file.wrotePosition += size;
-    if (cur.len >= this.#o.writeBatchBytes) this.#seal();
     return { buf: cur.buf, at, phy };
   }
 
   #seal(): void {
-    if (this.#cur && this.#cur.len > 0) {
+    if (this.#cur && this.#cur.len > this.#cur.writtenLen) {
       if (this.#cur.lastStoreTimestamp === 0) this.#cur.lastStoreTimestamp = this.#writtenStoreTimestamp;
       this.#sealed.push(this.#cur);
     }
@@ -194,22 +216,27 @@ export class CommitLog {
   /** Writes every buffered batch (one write() each), then acks ASYNC waiters and wakes dispatch/group commit. */
   drain(): void {
     this.#drainScheduled = false;
-    this.#seal();
     const batches = this.#sealed;
+    const cur = this.#cur;
+    // The open batch is written too but stays open: later appends fill the rest of its buffer, so small
+    // bursts do not each cost a fresh write buffer.
+    if (cur && cur.len > cur.writtenLen) batches.push(cur);
     if (batches.length === 0) return;
     this.#sealed = [];
     for (const b of batches) {
+      const n = b.len - b.writtenLen;
       try {
-        b.file.writeAt(b.filePos, b.buf, 0, b.len);
+        b.file.writeAt(b.filePos + b.writtenLen, b.buf, b.writtenLen, n);
         this.writeCalls++;
       } catch (e) {
         // A failed write leaves a hole; nothing after it may be acked or served.
         this.#failAll(e);
         return;
       }
+      b.writtenLen = b.len;
       this.#writtenOffset = b.start + b.len;
       if (b.lastStoreTimestamp) this.#writtenStoreTimestamp = b.lastStoreTimestamp;
-      this.#cachePush(b.start, b.buf.subarray(0, b.len));
+      this.#cacheWritten(b);
     }
     const w = this.#writtenOffset;
     let i = 0;
@@ -319,13 +346,24 @@ export class CommitLog {
     }
   }
 
-  #cachePush(start: number, bytes: Uint8Array): void {
+  #cacheWritten(b: Batch): void {
     if (this.#o.hotTailCacheBytes <= 0) return;
-    this.#cache.push({ start, bytes });
-    this.#cacheBytes += bytes.length;
-    while (this.#cacheBytes > this.#o.hotTailCacheBytes && this.#cache.length > 1) {
-      this.#cacheBytes -= this.#cache.shift()!.bytes.length;
+    if (b.cached) {
+      b.cached.bytes = b.buf.subarray(0, b.len);
+      return;
     }
+    b.cached = { start: b.start, bytes: b.buf.subarray(0, b.len), buf: b.buf };
+    this.#cache.push(b.cached);
+    this.#cacheBytes += b.buf.length;
+    while (this.#cacheBytes > this.#o.hotTailCacheBytes && this.#cache.length > 1) {
+      this.#evictOldest();
+    }
+  }
+
+  #evictOldest(): void {
+    const e = this.#cache.shift()!;
+    this.#cacheBytes -= e.buf.length;
+    if (e.buf.length === this.#o.writeBatchBytes && this.#free.length < 64) this.#free.push(e.buf);
   }
 
   #cacheEntryEnd(offset: number): number {
@@ -356,11 +394,23 @@ export class CommitLog {
     return e.bytes.subarray(rel, rel + size);
   }
 
-  /** Reads `size` bytes at `offset` within one segment; null if not (yet / any more) readable. */
+  /**
+   * Reads `size` bytes at `offset` within one segment; null if not (yet / any more) readable. The result is
+   * the caller's to keep (cache hits are copied, because cache buffers are recycled for later writes).
+   */
   read(offset: number, size: number, limit = this.#writtenOffset): Uint8Array | null {
+    return this.#read(offset, size, limit, true);
+  }
+
+  /** Like {@link read} but may return a view into a recycled cache buffer: use it before the next append. */
+  readView(offset: number, size: number, limit = this.#writtenOffset): Uint8Array | null {
+    return this.#read(offset, size, limit, false);
+  }
+
+  #read(offset: number, size: number, limit: number, copy: boolean): Uint8Array | null {
     if (size <= 0 || offset < this.minOffset || offset + size > limit) return null;
     const hit = this.#fromCache(offset, size);
-    if (hit) return hit;
+    if (hit) return copy ? hit.slice() : hit;
     const f = this.queue.findByOffset(offset);
     if (!f || f.closed) return null;
     const pos = offset - f.fileFromOffset;
@@ -369,8 +419,11 @@ export class CommitLog {
     return out.length === size ? out : null;
   }
 
-  /** Bytes from `offset` to the end of its segment's written data (at most `maxBytes`), for HA and reput. */
-  readChunk(offset: number, maxBytes: number, limit = this.#writtenOffset): Uint8Array | null {
+  /**
+   * Bytes from `offset` to the end of its segment's written data (at most `maxBytes`), for HA and reput.
+   * `copy=false` returns a short-lived view (see {@link readView}).
+   */
+  readChunk(offset: number, maxBytes: number, limit = this.#writtenOffset, copy = true): Uint8Array | null {
     const f = this.queue.findByOffset(offset);
     if (!f || offset >= limit) return null;
     const fileEnd = f.fileFromOffset + f.fileSize;
@@ -378,7 +431,7 @@ export class CommitLog {
     const cached = this.#cacheEntryEnd(offset);
     // Serve what one cached buffer holds rather than a disk read spanning several buffers.
     if (cached > offset) end = Math.min(end, cached);
-    return end > offset ? this.read(offset, end - offset, limit) : null;
+    return end > offset ? this.#read(offset, end - offset, limit, copy) : null;
   }
 
   /** Start of the segment after the one holding `offset` (upstream rollNextFile). */
@@ -389,6 +442,12 @@ export class CommitLog {
 
   /** Slave append: raw bytes at `startOffset`, which must equal the current end. */
   appendRaw(startOffset: number, data: Uint8Array): boolean {
+    if (this.queue.files.length === 0 && this.#writtenOffset === 0 && startOffset > 0) {
+      // An empty slave joins mid-stream: its first segment starts where the master's data does.
+      const f = this.queue.lastWritable(startOffset);
+      f.wrotePosition = f.flushedPosition = startOffset - f.fileFromOffset;
+      this.#writtenOffset = this.#flushedOffset = startOffset;
+    }
     if (startOffset !== this.reservedOffset) return false;
     let pos = 0;
     while (pos < data.length) {
@@ -396,6 +455,7 @@ export class CommitLog {
       const n = Math.min(file.freeSpace, data.length - pos);
       const r = this.#reserve(file, n);
       r.buf.set(data.subarray(pos, pos + n), r.at);
+      if (this.#cur!.len >= this.#o.writeBatchBytes) this.#seal();
       pos += n;
     }
     this.#scheduleDrain();
@@ -405,7 +465,7 @@ export class CommitLog {
   /** Drops cached bytes below `offset` (after retention deleted their segment). */
   dropCacheBelow(offset: number): void {
     while (this.#cache.length && this.#cache[0]!.start + this.#cache[0]!.bytes.length <= offset) {
-      this.#cacheBytes -= this.#cache.shift()!.bytes.length;
+      this.#evictOldest();
     }
   }
 

@@ -6,7 +6,9 @@
  * ({@link ConsumeQueue.writePending}); the consume queue is derived data, rebuilt from the commitlog after a crash.
  */
 import { MappedFileQueue } from "./mapped_file_queue.ts";
+import type { MappedFile } from "./mapped_file.ts";
 import { getLogger } from "../log/logger.ts";
+import { getLong, setLong } from "./long.ts";
 
 /** Size of one consume-queue entry. */
 export const CQ_STORE_UNIT_SIZE = 20;
@@ -18,6 +20,19 @@ export interface CqEntries {
   startIndex: number;
   count: number;
   view: DataView;
+}
+
+/** Size field of a pre-blank filler entry (§2.3). */
+const BLANK_ENTRY_SIZE = 0x7fffffff;
+const SCAN_CHUNK = 64 * 1024 - (64 * 1024) % CQ_STORE_UNIT_SIZE;
+
+/** Reads `[from, to)` of a segment in entry-aligned chunks: yields [position, view]. */
+function* entryChunks(f: MappedFile, from: number, to: number): Generator<[number, DataView]> {
+  for (let at = from; at < to; at += SCAN_CHUNK) {
+    const data = f.read(at, Math.min(SCAN_CHUNK, to - at));
+    if (data.length < CQ_STORE_UNIT_SIZE) return;
+    yield [at, new DataView(data.buffer, data.byteOffset, data.length - (data.length % CQ_STORE_UNIT_SIZE))];
+  }
 }
 
 /** Rounds a configured consume-queue file size up to a multiple of 20, as upstream's getter does. */
@@ -82,14 +97,22 @@ export class ConsumeQueue {
     let maxPhy = -1;
     for (; idx < files.length; idx++) {
       const f = files[idx]!;
-      const data = f.read(0, f.fileSize);
-      const dv = new DataView(data.buffer, data.byteOffset, data.length);
       let pos = 0;
-      for (; pos + CQ_STORE_UNIT_SIZE <= data.length; pos += CQ_STORE_UNIT_SIZE) {
-        const phy = Number(dv.getBigInt64(pos));
-        const size = dv.getInt32(pos + 8);
-        if (phy < 0 || size <= 0) break;
-        if (size !== 0x7fffffff) maxPhy = phy + size;
+      let stopped = false;
+      // Chunked, stopping at the first zero entry: a mostly empty 6 MB file costs one small read.
+      for (const [at, dv] of entryChunks(f, 0, f.fileSize)) {
+        for (let p = 0; p + CQ_STORE_UNIT_SIZE <= dv.byteLength; p += CQ_STORE_UNIT_SIZE) {
+          const phy = getLong(dv, p);
+          const size = dv.getInt32(p + 8);
+          if (phy < 0 || size <= 0) {
+            pos = at + p;
+            stopped = true;
+            break;
+          }
+          if (size !== BLANK_ENTRY_SIZE) maxPhy = phy + size;
+        }
+        if (stopped) break;
+        pos = at + dv.byteLength;
       }
       end = f.fileFromOffset + pos;
       if (pos < f.fileSize) break;
@@ -134,9 +157,9 @@ export class ConsumeQueue {
       this.#pending = next;
     }
     const dv = new DataView(this.#pending.buffer, this.#pendingLen, CQ_STORE_UNIT_SIZE);
-    dv.setBigInt64(0, BigInt(phy));
+    setLong(dv, 0, phy);
     dv.setInt32(8, size);
-    dv.setBigInt64(12, BigInt(tagsCode));
+    setLong(dv, 12, tagsCode);
     this.#pendingLen += CQ_STORE_UNIT_SIZE;
   }
 
@@ -181,9 +204,9 @@ export class ConsumeQueue {
     const e = this.getEntries(index, 1);
     if (!e) return null;
     return {
-      phy: Number(e.view.getBigInt64(0)),
+      phy: getLong(e.view, 0),
       size: e.view.getInt32(8),
-      tagsCode: Number(e.view.getBigInt64(12)),
+      tagsCode: getLong(e.view, 12),
     };
   }
 
@@ -197,14 +220,12 @@ export class ConsumeQueue {
   correctMinOffset(commitLogMinOffset: number): void {
     const f = this.queue.first;
     if (!f) return;
-    const data = f.read(0, f.wrotePosition);
-    const dv = new DataView(data.buffer, data.byteOffset, data.length);
-    for (let pos = 0; pos + CQ_STORE_UNIT_SIZE <= data.length; pos += CQ_STORE_UNIT_SIZE) {
-      const phy = Number(dv.getBigInt64(pos));
-      const size = dv.getInt32(pos + 8);
-      if (size !== 0x7fffffff && phy >= commitLogMinOffset) {
-        this.minLogicOffset = Math.max(this.minLogicOffset, f.fileFromOffset + pos);
-        return;
+    for (const [at, dv] of entryChunks(f, 0, f.wrotePosition)) {
+      for (let p = 0; p + CQ_STORE_UNIT_SIZE <= dv.byteLength; p += CQ_STORE_UNIT_SIZE) {
+        if (dv.getInt32(p + 8) !== BLANK_ENTRY_SIZE && getLong(dv, p) >= commitLogMinOffset) {
+          this.minLogicOffset = Math.max(this.minLogicOffset, f.fileFromOffset + at + p);
+          return;
+        }
       }
     }
     this.minLogicOffset = Math.max(this.minLogicOffset, f.fileFromOffset + f.wrotePosition);
@@ -213,6 +234,8 @@ export class ConsumeQueue {
   /** Drops entries whose record starts at or after `phyOffset` (commitlog truncated by recovery, §4.5). */
   truncateDirtyLogicFiles(phyOffset: number): void {
     if (this.#pendingLen > 0) this.writePending();
+    // Every record indexed here ends at or before phyOffset, so none starts at or after it.
+    if (this.maxPhysicOffset <= phyOffset) return;
     const files = this.queue.files;
     let end = this.queue.maxOffset;
     let maxPhy = -1;

@@ -1,8 +1,9 @@
 /**
  * Turns a stored record into a DispatchRequest (upstream checkMessageAndReturnSize's dispatch half, §2.5, §4.7).
  */
-import { decodeRecord } from "../message/record_codec.ts";
-import { MessageConst } from "../message/message_const.ts";
+import { MESSAGE_MAGIC_CODE_V2, MessageConst, MessageSysFlag } from "../message/message_const.ts";
+import { decodeProperties } from "../message/properties.ts";
+import { decodeUtf8 } from "../message/utf8.ts";
 import { tagsHashCode } from "../message/tags.ts";
 import type { DispatchRequest } from "./store_types.ts";
 
@@ -11,14 +12,14 @@ export const SCHEDULE_TOPIC = "SCHEDULE_TOPIC_XXXX";
 
 /**
  * Parses `messageDelayLevel` ("1s 5s 10s 30s 1m ... 2h") into milliseconds per level (index 0 = level 1).
- * Throws on an unknown unit.
+ * Units ms, s, m, h, d; a bare number is milliseconds (as the broker's parser accepts). Throws on anything else.
  */
 export function parseDelayLevels(text: string): number[] {
-  const unit: Record<string, number> = { s: 1000, m: 60000, h: 3600000, d: 86400000 };
+  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60000, h: 3600000, d: 86400000 };
   return text.trim().split(/\s+/).filter((t) => t.length > 0).map((t) => {
-    const m = /^(\d+)([smhd])$/.exec(t);
-    if (!m) throw new Error(`Cannot parse delay level "${t}"`);
-    return Number(m[1]) * unit[m[2]!]!;
+    const m = /^(\d+)(ms|s|m|h|d)?$/.exec(t);
+    if (!m) throw new Error(`Cannot parse delay level "${t}" in messageDelayLevel`);
+    return Number(m[1]) * unit[m[2] ?? "ms"]!;
   });
 }
 
@@ -39,25 +40,44 @@ export function computeTagsCode(
   return tagsHashCode(props[MessageConst.TAGS]);
 }
 
-/** Decodes the record at `at` (header, topic, properties; no body) into a DispatchRequest. */
+/**
+ * Reads what dispatch needs from the (already validated) record at `at`: fixed fields by offset, then topic
+ * and properties. Unlike a full decode it skips the body, the hosts and the msgId.
+ */
 export function toDispatchRequest(
   buf: Uint8Array,
   at: number,
   delayLevels: readonly number[],
 ): DispatchRequest {
-  const [m] = decodeRecord(buf, at, { readBody: false });
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const long = (p: number) => dv.getInt32(p) * 0x100000000 + dv.getUint32(p + 4);
+  const sysFlag = dv.getInt32(at + 36);
+  const bornLen = (sysFlag & MessageSysFlag.BORNHOST_V6_FLAG) !== 0 ? 20 : 8;
+  const storeLen = (sysFlag & MessageSysFlag.STOREHOSTADDRESS_V6_FLAG) !== 0 ? 20 : 8;
+  const tsPos = at + 48 + bornLen;
+  const afterHost = tsPos + 8 + storeLen;
+  const bodyLen = dv.getInt32(afterHost + 12);
+  let p = afterHost + 16 + bodyLen;
+  const v2 = dv.getInt32(at + 4) === MESSAGE_MAGIC_CODE_V2;
+  const topicLen = v2 ? dv.getInt16(p) : buf[p]!;
+  p += v2 ? 2 : 1;
+  const topic = decodeUtf8(buf, p, p + topicLen);
+  p += topicLen;
+  const propsLen = dv.getInt16(p);
+  const props = propsLen > 0 ? decodeProperties(decodeUtf8(buf, p + 2, p + 2 + propsLen)) : {};
+  const storeTimestamp = long(tsPos);
   return {
-    topic: m.topic,
-    queueId: m.queueId,
-    commitLogOffset: m.commitLogOffset,
-    msgSize: m.storeSize,
-    tagsCode: computeTagsCode(m.topic, m.properties, m.storeTimestamp, delayLevels),
-    storeTimestamp: m.storeTimestamp,
-    consumeQueueOffset: m.queueOffset,
-    keys: m.properties[MessageConst.KEYS] ?? "",
-    uniqKey: m.properties[MessageConst.UNIQ_KEY],
-    sysFlag: m.sysFlag,
-    preparedTransactionOffset: m.preparedTransactionOffset,
-    propertiesMap: m.properties,
+    topic,
+    queueId: dv.getInt32(at + 12),
+    commitLogOffset: long(at + 28),
+    msgSize: dv.getInt32(at),
+    tagsCode: computeTagsCode(topic, props, storeTimestamp, delayLevels),
+    storeTimestamp,
+    consumeQueueOffset: long(at + 20),
+    keys: props[MessageConst.KEYS] ?? "",
+    uniqKey: props[MessageConst.UNIQ_KEY],
+    sysFlag,
+    preparedTransactionOffset: long(afterHost + 4),
+    propertiesMap: props,
   };
 }

@@ -6,6 +6,7 @@
  */
 import * as fs from "node:fs";
 import { javaStringHashCode } from "../message/tags.ts";
+import { getLong, setLong } from "./long.ts";
 
 const HEADER_SIZE = 40;
 const ENTRY_SIZE = 20;
@@ -121,7 +122,7 @@ export class IndexFile {
     }
     const dv = new DataView(this.#pending.buffer, this.#pendingLen, ENTRY_SIZE);
     dv.setInt32(0, hash);
-    dv.setBigInt64(4, BigInt(phyOffset));
+    setLong(dv, 4, phyOffset);
     dv.setInt32(12, timeDiff);
     dv.setInt32(16, prev);
     this.#pendingLen += ENTRY_SIZE;
@@ -174,7 +175,7 @@ export class IndexFile {
       if (timeDiff < 0) break;
       const t = this.beginTimestamp + timeDiff * 1000;
       if (t < begin) break;
-      if (e.getInt32(0) === hash && t <= end) out.push(Number(e.getBigInt64(4)));
+      if (e.getInt32(0) === hash && t <= end) out.push(getLong(e, 4));
       if (prev <= 0 || prev >= this.indexCount || prev === cur) break;
       cur = prev;
     }

@@ -7,26 +7,33 @@
  * checkpoint and clean on timers.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import { type MessageStoreConfig, type StorePaths, storePaths } from "../config/store_config.ts";
 import type { MessageExt, MessageExtBrokerInner } from "../message/message.ts";
 import { getTransactionValue, MessageConst, MessageSysFlag } from "../message/message_const.ts";
-import { checkRecordAt, decodeRecord, recordSizeOf, validateForRecord } from "../message/record_codec.ts";
-import { encodeProperties } from "../message/properties.ts";
-import { createOffsetMsgId } from "../message/msg_id.ts";
+import {
+  checkRecordAt,
+  decodeRecord,
+  encodeRecord,
+  normalizedSysFlag,
+  recordSizeOf,
+} from "../message/record_codec.ts";
 import { getLogger } from "../log/logger.ts";
+import { syncDir } from "../util/atomic_file.ts";
+import { checkMessage, emptyPut, isSafeTopicDirName } from "./put_checks.ts";
+import { lockStore, unlockStore } from "./store_lock.ts";
+import { OffsetMsgIdFormatter } from "./offset_msg_id.ts";
 import { CommitLog } from "./commit_log.ts";
 import { abnormalStartIndex, recoverNormally, scanFrom } from "./commit_log_recovery.ts";
 import { ConsumeQueue } from "./consume_queue.ts";
 import { IndexService } from "./index_service.ts";
 import { StoreCheckpoint } from "./store_checkpoint.ts";
 import { CleanService, partitionUsage } from "./clean_service.ts";
-import { parseDelayLevels, SCHEDULE_TOPIC, toDispatchRequest } from "./dispatch.ts";
-import { encodeRecord } from "../message/record_codec.ts";
+import { offsetInQueueByTime, readMessages, storeTimeAt } from "./get_message.ts";
+import { ReputMessageService } from "./reput_service.ts";
+import { computeTagsCode, parseDelayLevels } from "./dispatch.ts";
 import type {
   DispatchRequest,
   GetMessageResult,
-  GetMessageStatus,
   MessageArrivingListener,
   MessageFilter,
   MessageStoreOptions,
@@ -36,33 +43,13 @@ import type {
 } from "./store_types.ts";
 
 export type * from "./store_types.ts";
+export { StoreLockedError } from "./store_lock.ts";
 
 const log = getLogger("store");
-const TOTAL_RAM = os.totalmem();
-const REPUT_WINDOW = 4 * 1024 * 1024;
 
 /** RunningFlags bits (§6.3). */
 const NOT_WRITEABLE = 2, WRITE_LOGICS_QUEUE_ERROR = 4, WRITE_INDEX_FILE_ERROR = 8, DISK_FULL = 16;
 const WRITE_BLOCKERS = NOT_WRITEABLE | WRITE_LOGICS_QUEUE_ERROR | WRITE_INDEX_FILE_ERROR | DISK_FULL;
-
-/** Error thrown by start() when another process (or store instance) holds the store's lock file. */
-export class StoreLockedError extends Error {
-  override name = "StoreLockedError";
-}
-
-function emptyPut(status: PutMessageStatus, remark?: string): PutMessageResult {
-  const r: PutMessageResult = {
-    status,
-    wroteOffset: 0,
-    wroteBytes: 0,
-    msgId: "",
-    queueOffset: 0,
-    msgNum: 0,
-    storeTimestamp: 0,
-  };
-  if (remark !== undefined) r.remark = remark;
-  return r;
-}
 
 /** The store facade the broker codes against. */
 export class DefaultMessageStore {
@@ -71,6 +58,7 @@ export class DefaultMessageStore {
   readonly #clock: () => number;
   readonly #diskUsage: (path: string) => number;
   readonly #commitLog: CommitLog;
+  readonly #reputService: ReputMessageService;
   readonly #cqs = new Map<string, Map<number, ConsumeQueue>>();
   readonly #topicQueueTable = new Map<string, number>();
   readonly #index: IndexService;
@@ -78,11 +66,12 @@ export class DefaultMessageStore {
   readonly #dispatchers: ((req: DispatchRequest) => void)[] = [];
   readonly #dirtyCqs = new Set<ConsumeQueue>();
   readonly #cleaner: CleanService;
+  readonly #msgIds = new OffsetMsgIdFormatter();
   #checkpoint: StoreCheckpoint | null = null;
   #lockFile: Deno.FsFile | null = null;
   #arriving: MessageArrivingListener | null = null;
   #arrivals: DispatchRequest[] = [];
-  #reputFrom = 0;
+  #replicaWaiter: ((endOffset: number) => Promise<PutMessageStatus>) | null = null;
   #runningFlags = 0;
   #started = false;
   #shutdown = false;
@@ -116,6 +105,11 @@ export class DefaultMessageStore {
       },
       clock: this.#clock,
     });
+    this.#reputService = new ReputMessageService(
+      this.#commitLog,
+      this.#delayLevels,
+      (r) => this.#dispatch(r),
+    );
     this.#index = new IndexService(this.paths.index, config.maxHashSlotNum, config.maxIndexNum, this.#clock);
     this.#index.onFileFull = (endTs) => {
       if (this.#checkpoint) {
@@ -149,19 +143,24 @@ export class DefaultMessageStore {
   async start(): Promise<void> {
     if (this.#started) throw new Error("The message store was already started");
     fs.mkdirSync(this.paths.root, { recursive: true });
-    this.#lock();
+    this.#lockFile = lockStore(this.paths.root, this.paths.lock);
     try {
       this.#recover();
     } catch (e) {
       this.#closeFiles();
-      this.#unlock();
+      unlockStore(this.#lockFile);
+      this.#lockFile = null;
       throw e;
     }
     // Catch up dispatch before accepting traffic (§2.5): consume queues must match the commitlog.
     this.#reput(this.#commitLog.maxOffset);
     this.#rebuildTopicQueueTable();
     for (const cq of this.#allCqs()) cq.correctMinOffset(this.#commitLog.minOffset);
-    fs.writeFileSync(this.paths.abort, "");
+    // Durable before any append: after a power loss the next start must still see an unclean exit.
+    const abortFd = fs.openSync(this.paths.abort, "w");
+    fs.fsyncSync(abortFd);
+    fs.closeSync(abortFd);
+    syncDir(this.paths.root);
     this.#startServices();
     this.#started = true;
     await Promise.resolve();
@@ -174,33 +173,6 @@ export class DefaultMessageStore {
     for (const f of this.#index.files) f.close();
     this.#checkpoint?.close();
     this.#checkpoint = null;
-  }
-
-  #lock(): void {
-    const f = Deno.openSync(this.paths.lock, { read: true, write: true, create: true });
-    let ok = false;
-    try {
-      ok = f.tryLockSync(true);
-    } catch {
-      ok = false;
-    }
-    if (!ok) {
-      f.close();
-      throw new StoreLockedError(
-        `Lock failed: the store "${this.paths.root}" is already in use by another broker (lock file "${this.paths.lock}")`,
-      );
-    }
-    f.writeSync(new TextEncoder().encode("lock"));
-    this.#lockFile = f;
-  }
-
-  #unlock(): void {
-    if (!this.#lockFile) return;
-    try {
-      this.#lockFile.unlockSync();
-    } catch { /* closing releases it anyway */ }
-    this.#lockFile.close();
-    this.#lockFile = null;
   }
 
   #recover(): void {
@@ -223,13 +195,13 @@ export class DefaultMessageStore {
       for (const cq of this.#allCqs()) cq.destroy();
       this.#cqs.clear();
       this.#commitLog.setRecoveredEnd(0);
-      this.#reputFrom = 0;
+      this.#reputService.reputFrom = 0;
       return;
     }
     let processOffset: number;
     if (lastExitOK) {
       processOffset = recoverNormally(files, checkCRC);
-      this.#reputFrom = Math.max(maxPhyOfCq, files[0]!.fileFromOffset);
+      this.#reputService.reputFrom = Math.max(maxPhyOfCq, files[0]!.fileFromOffset);
     } else {
       const cp = this.#checkpoint;
       const minTs = this.config.messageIndexEnable && this.config.messageIndexSafe
@@ -238,14 +210,16 @@ export class DefaultMessageStore {
       const startIdx = abnormalStartIndex(files, minTs);
       processOffset = scanFrom(files, startIdx, checkCRC);
       // Re-dispatch everything from the start file: consume queue and index writes are idempotent.
-      this.#reputFrom = files[startIdx]!.fileFromOffset;
+      this.#reputService.reputFrom = files[startIdx]!.fileFromOffset;
     }
     this.#commitLog.setRecoveredEnd(processOffset);
     if (maxPhyOfCq >= processOffset) {
       for (const cq of this.#allCqs()) cq.truncateDirtyLogicFiles(processOffset);
     }
-    this.#reputFrom = Math.min(this.#reputFrom, processOffset);
-    log.info(`Recovered commitlog to offset ${processOffset}; dispatching from ${this.#reputFrom}`);
+    this.#reputService.reputFrom = Math.min(this.#reputService.reputFrom, processOffset);
+    log.info(
+      `Recovered commitlog to offset ${processOffset}; dispatching from ${this.#reputService.reputFrom}`,
+    );
   }
 
   #loadConsumeQueues(): void {
@@ -337,9 +311,10 @@ export class DefaultMessageStore {
     cp.close();
     const clean = (this.#runningFlags & WRITE_BLOCKERS & ~DISK_FULL) === 0 &&
       this.#commitLog.writeError === null &&
-      this.#reputFrom >= this.#commitLog.maxOffset;
+      this.#reputService.reputFrom >= this.#commitLog.maxOffset;
     if (clean) fs.rmSync(this.paths.abort, { force: true });
-    this.#unlock();
+    unlockStore(this.#lockFile);
+    this.#lockFile = null;
   }
 
   // ---------------------------------------------------------------- write path
@@ -363,51 +338,18 @@ export class DefaultMessageStore {
     return null;
   }
 
-  #checkMessage(msg: MessageExtBrokerInner): PutMessageResult | null {
-    if (msg.topic.length > 127) {
-      return emptyPut("MESSAGE_ILLEGAL", `Topic "${msg.topic}" is longer than 127 characters`);
-    }
-    if (msg.propertiesString.length > 32767) {
-      return emptyPut("MESSAGE_ILLEGAL", "Message properties are longer than 32767 characters");
-    }
-    const why = validateForRecord(msg);
-    if (why !== null) {
-      return emptyPut(why.startsWith("Properties") ? "PROPERTIES_SIZE_EXCEEDED" : "MESSAGE_ILLEGAL", why);
-    }
-    return null;
-  }
-
-  /** 4.9.x delay rewrite (§1.7 step 3): a DELAY level moves the message to SCHEDULE_TOPIC_XXXX. */
-  #applyDelay(msg: MessageExtBrokerInner): void {
-    const tran = getTransactionValue(msg.sysFlag);
-    if (tran !== MessageSysFlag.TRANSACTION_NOT_TYPE && tran !== MessageSysFlag.TRANSACTION_COMMIT_TYPE) {
-      return;
-    }
-    if (msg.topic === SCHEDULE_TOPIC) return;
-    const level = Number(msg.properties[MessageConst.DELAY] ?? "0");
-    if (!(level > 0)) return;
-    const clamped = Math.min(Math.trunc(level), this.#delayLevels.length);
-    msg.properties[MessageConst.DELAY] = String(clamped);
-    msg.properties[MessageConst.REAL_TOPIC] = msg.topic;
-    msg.properties[MessageConst.REAL_QID] = String(msg.queueId);
-    msg.propertiesString = encodeProperties(msg.properties);
-    msg.topic = SCHEDULE_TOPIC;
-    msg.queueId = clamped - 1;
-  }
-
   /**
    * Appends one message. Queue offset assignment and the copy into the write buffer happen synchronously
    * inside the call; resolves after write() (ASYNC_FLUSH) or the group-commit sync (SYNC_FLUSH).
    */
   putMessage(msg: MessageExtBrokerInner): Promise<PutMessageResult> {
-    const bad = this.#checkStoreStatus() ?? this.#checkMessage(msg);
+    const bad = this.#checkStoreStatus() ?? checkMessage(msg);
     if (bad) return Promise.resolve(bad);
     if (msg.body.length > this.config.maxMessageSize) {
       return Promise.resolve(
         emptyPut("MESSAGE_ILLEGAL", `Message body of ${msg.body.length} bytes exceeds maxMessageSize`),
       );
     }
-    this.#applyDelay(msg);
     return this.#append([msg], msg.properties[MessageConst.WAIT] !== "false");
   }
 
@@ -419,7 +361,7 @@ export class DefaultMessageStore {
     if (!first) return Promise.resolve(emptyPut("MESSAGE_ILLEGAL", "The batch is empty"));
     let bodies = 0;
     for (const m of msgs) {
-      const why = this.#checkMessage(m);
+      const why = checkMessage(m);
       if (why) return Promise.resolve(why);
       if (m.topic !== first.topic || m.queueId !== first.queueId) {
         return Promise.resolve(emptyPut("MESSAGE_ILLEGAL", "Batch messages must share one topic and queue"));
@@ -451,9 +393,12 @@ export class DefaultMessageStore {
     let queueOffset = 0;
     let wroteOffset = 0;
     const ids: string[] = [];
+    let encoding = false;
     try {
+      const captured: DispatchRequest[] = [];
       const r = this.#commitLog.append(total, storeTimestamp, (target, at, phy) => {
         // The put lock: nothing here awaits, so offsets are assigned in commitlog order.
+        encoding = true;
         queueOffset = this.#topicQueueTable.get(key) ?? 0;
         wroteOffset = phy;
         let pos = at;
@@ -461,17 +406,36 @@ export class DefaultMessageStore {
         for (let i = 0; i < msgs.length; i++) {
           const m = msgs[i]!;
           m.storeTimestamp = storeTimestamp;
-          pos += encodeRecord(m, skipsQueue ? 0 : queueOffset + i, p, target, pos);
-          ids.push(createOffsetMsgId(m.storeHost, p));
+          const qo = skipsQueue ? 0 : queueOffset + i;
+          pos += encodeRecord(m, qo, p, target, pos);
+          captured.push({
+            topic: m.topic,
+            queueId: m.queueId,
+            commitLogOffset: p,
+            msgSize: sizes[i]!,
+            tagsCode: computeTagsCode(m.topic, m.properties, storeTimestamp, this.#delayLevels),
+            storeTimestamp,
+            consumeQueueOffset: qo,
+            keys: m.properties[MessageConst.KEYS] ?? "",
+            uniqKey: m.properties[MessageConst.UNIQ_KEY],
+            sysFlag: normalizedSysFlag(m),
+            preparedTransactionOffset: m.preparedTransactionOffset,
+            propertiesMap: m.properties,
+          });
+          ids.push(this.#msgIds.format(m.storeHost, p));
           p += sizes[i]!;
         }
+        // Only a fully encoded append publishes its offsets and dispatch requests.
         if (!skipsQueue) this.#topicQueueTable.set(key, queueOffset + msgs.length);
+        for (const c of captured) this.#reputService.remember(c);
+        encoding = false;
       });
       if (!r.ok) {
         return emptyPut("MESSAGE_ILLEGAL", `A record of ${total} bytes does not fit in a commitlog segment`);
       }
     } catch (e) {
       this.#putFailed++;
+      if (encoding) return emptyPut("UNKNOWN_ERROR", `Cannot encode the record: ${e}`);
       log.error(`Cannot append to the commitlog: ${e}`);
       return emptyPut("CREATE_MAPPED_FILE_FAILED", "create mapped file failed, server is busy or broken.");
     }
@@ -501,49 +465,22 @@ export class DefaultMessageStore {
       this.#putFailed++;
       return { ...result, status: "UNKNOWN_ERROR", remark: `Writing the commitlog failed: ${e}` };
     }
-    // No HA service yet: a SYNC_MASTER has no slave to wait for (upstream answers SLAVE_NOT_AVAILABLE).
-    if (this.config.brokerRole === "SYNC_MASTER" && result.status === "PUT_OK") {
-      result.status = "SLAVE_NOT_AVAILABLE";
+    if (this.config.brokerRole === "SYNC_MASTER" && result.status === "PUT_OK" && waitStore) {
+      // Without a replication hook there is no slave to wait for: upstream answers SLAVE_NOT_AVAILABLE.
+      result.status = this.#replicaWaiter ? await this.#replicaWaiter(end) : "SLAVE_NOT_AVAILABLE";
     }
     return result;
   }
 
   // ---------------------------------------------------------------- dispatch
 
-  /** Builds consume queues and the index for every record in `[reputFrom, end)` (§2.5). */
+  /** Dispatches `[reputFrom, end)`, writes the touched consume queues, then wakes long polls (§2.5). */
   #reput(end: number): void {
-    const cl = this.#commitLog;
-    if (this.#reputFrom < cl.minOffset) this.#reputFrom = cl.minOffset;
-    while (this.#reputFrom < end) {
-      const chunk = cl.readChunk(this.#reputFrom, REPUT_WINDOW, end);
-      if (!chunk) break;
-      let at = 0;
-      let stop = false;
-      while (at < chunk.length) {
-        const c = checkRecordAt(chunk, at, false);
-        if (c.kind === "message") {
-          this.#dispatch(toDispatchRequest(chunk, at, this.#delayLevels));
-          at += c.size;
-        } else if (c.kind === "blank") {
-          this.#reputFrom = cl.rollNextFile(this.#reputFrom + at);
-          at = -1;
-          break;
-        } else if (c.kind === "incomplete") {
-          // A record straddling two cached buffers: read it whole from the file.
-          const whole = c.size > 0 ? cl.read(this.#reputFrom + at, c.size, end) : null;
-          if (!whole || at > 0) break;
-          this.#dispatch(toDispatchRequest(whole, 0, this.#delayLevels));
-          at += c.size;
-        } else {
-          log.error(
-            `Dispatch found an invalid record at offset ${this.#reputFrom + at}; dispatch stops there`,
-          );
-          stop = true;
-          break;
-        }
-      }
-      if (at > 0) this.#reputFrom += at;
-      if (stop || at === 0) break;
+    try {
+      this.#reputService.run(end);
+    } catch (e) {
+      // A read error must not escape into the write loop; the next round retries from the same offset.
+      log.error(`Dispatch failed at offset ${this.#reputService.reputFrom}: ${e}`);
     }
     this.#writeDirtyCqs();
     // Long-poll wake-ups go out after the consume queues were written, once per round.
@@ -568,7 +505,13 @@ export class DefaultMessageStore {
 
   #dispatch(req: DispatchRequest): void {
     const tran = getTransactionValue(req.sysFlag);
-    if (tran === MessageSysFlag.TRANSACTION_NOT_TYPE || tran === MessageSysFlag.TRANSACTION_COMMIT_TYPE) {
+    const queued = tran === MessageSysFlag.TRANSACTION_NOT_TYPE ||
+      tran === MessageSysFlag.TRANSACTION_COMMIT_TYPE;
+    if (queued && !isSafeTopicDirName(req.topic)) {
+      log.error(
+        `Record at ${req.commitLogOffset} has topic "${req.topic}", unusable as a directory; not queued`,
+      );
+    } else if (queued) {
       const cq = this.#findConsumeQueue(req.topic, req.queueId, true)!;
       cq.putEntry(req.commitLogOffset, req.msgSize, req.tagsCode, req.consumeQueueOffset, req.storeTimestamp);
       this.#dirtyCqs.add(cq);
@@ -645,95 +588,21 @@ export class DefaultMessageStore {
     maxTotalBytes: number,
     filter?: MessageFilter,
   ): Promise<GetMessageResult> {
-    return Promise.resolve(this.#getMessage(topic, queueId, offset, maxMsgNums, maxTotalBytes, filter));
-  }
-
-  #getMessage(
-    topic: string,
-    queueId: number,
-    offset: number,
-    maxMsgNums: number,
-    maxTotalBytes: number,
-    filter?: MessageFilter,
-  ): GetMessageResult {
-    const res: GetMessageResult = {
-      status: "NO_MATCHED_LOGIC_QUEUE",
-      nextBeginOffset: 0,
-      minOffset: 0,
-      maxOffset: 0,
-      records: [],
-      bufferTotalSize: 0,
-      messageCount: 0,
-      suggestPullingFromSlave: false,
-      msgCount4Commercial: 0,
-    };
     const cq = this.#findConsumeQueue(topic, queueId, false);
-    if (!cq) return res;
-    const min = cq.minOffset, max = cq.maxOffset;
-    res.minOffset = min;
-    res.maxOffset = max;
     const slaveKeep = this.config.brokerRole === "SLAVE" && !this.config.offsetCheckInSlave;
-    const status = (s: GetMessageStatus, next: number): GetMessageResult => {
-      res.status = s;
-      res.nextBeginOffset = slaveKeep && s !== "NO_MESSAGE_IN_QUEUE" ? offset : next;
-      return res;
-    };
-    if (max === 0) return status("NO_MESSAGE_IN_QUEUE", 0);
-    if (offset < min) return status("OFFSET_TOO_SMALL", min);
-    if (offset === max) return status("OFFSET_OVERFLOW_ONE", offset);
-    if (offset > max) return status("OFFSET_OVERFLOW_BADLY", max);
-    const entries = cq.getEntries(offset, Math.max(800, maxMsgNums));
-    if (!entries) {
-      this.#getMiss++;
-      return status("OFFSET_FOUND_NULL", cq.rollNextFile(offset));
-    }
-    const cl = this.#commitLog;
-    const maxPhy = cl.maxOffset;
-    const memLimit = TOTAL_RAM * this.config.accessMessageInMemoryMaxRatio / 100;
-    let st: GetMessageStatus = "NO_MATCHED_MESSAGE";
-    let scanned = 0;
-    let skipBelow = -1;
-    let lastPhy = 0;
-    const c = this.config;
-    for (let i = 0; i < entries.count; i++) {
-      const v = entries.view;
-      const phy = v.getInt32(i * 20) * 0x100000000 + v.getUint32(i * 20 + 4);
-      const size = v.getInt32(i * 20 + 8);
-      const tagsCode = Number(v.getBigInt64(i * 20 + 12));
-      lastPhy = phy;
-      const inDisk = maxPhy - phy > memLimit;
-      const n = res.messageCount;
-      if (n >= maxMsgNums) break;
-      if (n > 0) {
-        const bytes = res.bufferTotalSize + size;
-        if (bytes > maxTotalBytes) break;
-        if (inDisk) {
-          if (bytes > c.maxTransferBytesOnMessageInDisk || n > c.maxTransferCountOnMessageInDisk - 1) break;
-        } else if (
-          bytes > c.maxTransferBytesOnMessageInMemory || n > c.maxTransferCountOnMessageInMemory - 1
-        ) break;
-      }
-      scanned = i + 1;
-      if (size === 0x7fffffff) continue; // pre-blank filler entry
-      if (phy < skipBelow) continue;
-      if (filter && !filter.isMatchedByConsumeQueue(tagsCode)) continue;
-      const rec = cl.read(phy, size);
-      if (!rec) {
-        if (res.messageCount === 0) st = "MESSAGE_WAS_REMOVING";
-        skipBelow = cl.rollNextFile(phy);
-        continue;
-      }
-      if (filter?.isMatchedByCommitLog && !filter.isMatchedByCommitLog(rec)) continue;
-      res.records.push(rec);
-      res.bufferTotalSize += size;
-      res.messageCount++;
-      st = "FOUND";
-    }
-    if (st === "FOUND") this.#getFound++;
+    const r = readMessages(
+      cq,
+      this.#commitLog,
+      this.config,
+      offset,
+      maxMsgNums,
+      maxTotalBytes,
+      filter,
+      slaveKeep,
+    );
+    if (r.status === "FOUND") this.#getFound++;
     else this.#getMiss++;
-    res.suggestPullingFromSlave = maxPhy - lastPhy > memLimit;
-    res.msgCount4Commercial = res.messageCount;
-    return status(st, offset + scanned);
+    return Promise.resolve(r);
   }
 
   /** Logical max offset = next offset to be written. */
@@ -745,44 +614,10 @@ export class DefaultMessageStore {
     return this.#findConsumeQueue(topic, queueId, false)?.minOffset ?? 0;
   }
 
-  /** Store timestamp of the record at a commitlog offset, or -1. */
-  #storeTimeAt(phy: number): number {
-    const head = this.#commitLog.read(phy, 76);
-    if (!head) return -1;
-    const dv = new DataView(head.buffer, head.byteOffset, head.length);
-    const pos = 48 + ((dv.getInt32(36) & MessageSysFlag.BORNHOST_V6_FLAG) !== 0 ? 20 : 8);
-    return dv.getInt32(pos) * 0x100000000 + dv.getUint32(pos + 4);
-  }
-
   /** Logical offset whose store time is nearest `timestamp` (first exact match wins), 0 if none (§2.7). */
   getOffsetInQueueByTime(topic: string, queueId: number, timestamp: number): Promise<number> {
     const cq = this.#findConsumeQueue(topic, queueId, false);
-    if (!cq) return Promise.resolve(0);
-    let lo = cq.minOffset;
-    const hi = cq.maxOffset - 1;
-    const timeOf = (i: number): number => {
-      const e = cq.getEntry(i);
-      return e && e.size !== 0x7fffffff && e.phy >= this.#commitLog.minOffset ? this.#storeTimeAt(e.phy) : -1;
-    };
-    while (lo <= hi && timeOf(lo) < 0) lo++;
-    if (lo > hi) return Promise.resolve(0);
-    let left = -1, right = -1;
-    let a = lo, b = hi;
-    while (a <= b) {
-      const mid = (a + b) >> 1;
-      const t = timeOf(mid);
-      if (t < timestamp) {
-        left = mid;
-        a = mid + 1;
-      } else {
-        right = mid;
-        b = mid - 1;
-      }
-    }
-    if (right >= 0 && timeOf(right) === timestamp) return Promise.resolve(right);
-    if (left < 0) return Promise.resolve(right);
-    if (right < 0) return Promise.resolve(left);
-    return Promise.resolve(timestamp - timeOf(left) <= timeOf(right) - timestamp ? left : right);
+    return Promise.resolve(cq ? offsetInQueueByTime(cq, this.#commitLog, timestamp) : 0);
   }
 
   getEarliestMessageTime(topic: string, queueId: number): Promise<number> {
@@ -793,7 +628,7 @@ export class DefaultMessageStore {
 
   getMessageStoreTimeStamp(topic: string, queueId: number, consumeQueueOffset: number): Promise<number> {
     const e = this.#findConsumeQueue(topic, queueId, false)?.getEntry(consumeQueueOffset);
-    return Promise.resolve(e ? this.#storeTimeAt(e.phy) : -1);
+    return Promise.resolve(e ? storeTimeAt(this.#commitLog, e.phy) : -1);
   }
 
   getCommitLogOffsetInQueue(topic: string, queueId: number, consumeQueueOffset: number): Promise<number> {
@@ -816,7 +651,7 @@ export class DefaultMessageStore {
   selectOneMessageByOffset(commitLogOffset: number, size?: number): Promise<Uint8Array | null> {
     let len = size;
     if (len === undefined) {
-      const head = this.#commitLog.read(commitLogOffset, 4);
+      const head = this.#commitLog.readView(commitLogOffset, 4);
       if (!head) return Promise.resolve(null);
       len = new DataView(head.buffer, head.byteOffset, 4).getInt32(0);
     }
@@ -837,7 +672,7 @@ export class DefaultMessageStore {
     const q = this.#index.queryOffset(topic, key, Math.min(maxNum, this.config.maxMsgsNumBatch), begin, end);
     const records: Uint8Array[] = [];
     for (const off of [...q.offsets].sort((a, b) => a - b)) {
-      const head = this.#commitLog.read(off, 4);
+      const head = this.#commitLog.readView(off, 4);
       if (!head) continue;
       const rec = this.#commitLog.read(off, new DataView(head.buffer, head.byteOffset, 4).getInt32(0));
       if (rec && checkRecordAt(rec, 0, false).kind === "message") records.push(rec);
@@ -866,6 +701,14 @@ export class DefaultMessageStore {
     this.#arriving = listener;
   }
 
+  /**
+   * HA hook for SYNC_MASTER (§12.3): called after a stored put with the commitlog offset the slave must reach;
+   * resolves PUT_OK, FLUSH_SLAVE_TIMEOUT or SLAVE_NOT_AVAILABLE.
+   */
+  setReplicaWaiter(waiter: ((endOffset: number) => Promise<PutMessageStatus>) | null): void {
+    this.#replicaWaiter = waiter;
+  }
+
   /** Extra dispatchers (e.g. the broker's schedule/transaction services) see every dispatched record. */
   addDispatcher(dispatcher: (req: DispatchRequest) => void): void {
     this.#dispatchers.push(dispatcher);
@@ -881,6 +724,7 @@ export class DefaultMessageStore {
         this.#topicQueueTable.delete(`${t}-${cq.queueId}`);
       }
       this.#cqs.delete(t);
+      fs.rmSync(`${this.paths.consumeQueue}/${t}`, { recursive: true, force: true });
     }
     await Promise.resolve();
   }
@@ -898,7 +742,9 @@ export class DefaultMessageStore {
   /** For HA slaves: appends raw bytes at the end; false if `startOffset` is not the current end. */
   async appendToCommitLog(startOffset: number, data: Uint8Array): Promise<boolean> {
     if (this.#shutdown || !this.#started) return false;
+    const wasEmpty = this.#commitLog.queue.files.length === 0;
     if (!this.#commitLog.appendRaw(startOffset, data)) return false;
+    if (wasEmpty) this.#reputService.reputFrom = startOffset;
     await this.#commitLog.waitWritten(startOffset + data.length);
     return true;
   }
@@ -943,7 +789,7 @@ export class DefaultMessageStore {
       consumeQueueDiskRatio: String(this.#diskUsage(this.paths.consumeQueue)),
       commitLogMinOffset: String(cl.minOffset),
       commitLogMaxOffset: String(cl.maxOffset),
-      dispatchBehindBytes: String(Math.max(0, cl.maxOffset - this.#reputFrom)),
+      dispatchBehindBytes: String(Math.max(0, cl.maxOffset - this.#reputService.reputFrom)),
       remainHowManyDataToFlush: String(Math.max(0, cl.maxOffset - cl.flushedOffset)),
       remainHowManyDataToCommit: "0",
       remainTransientStoreBufferNumbs: "0",
@@ -963,7 +809,7 @@ export class DefaultMessageStore {
 
   #earliestCommitLogTime(): number {
     const f = this.#commitLog.queue.first;
-    return f ? this.#storeTimeAt(f.fileFromOffset) : -1;
+    return f ? storeTimeAt(this.#commitLog, f.fileFromOffset) : -1;
   }
 
   /** The store never blocks in its put critical section, so the page cache is never "busy". */
@@ -973,6 +819,6 @@ export class DefaultMessageStore {
 
   /** Bytes written but not yet dispatched to consume queues. */
   dispatchBehindBytes(): number {
-    return Math.max(0, this.#commitLog.maxOffset - this.#reputFrom);
+    return Math.max(0, this.#commitLog.maxOffset - this.#reputService.reputFrom);
   }
 }

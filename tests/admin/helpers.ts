@@ -5,6 +5,10 @@ import { RemotingServer } from "../../src/remoting/server.ts";
 import { createResponse } from "../../src/remoting/command.ts";
 import { RequestCode } from "../../src/remoting/request_code.ts";
 import { encodeKVTable } from "../../src/protocol/kv.ts";
+import { BrokerController } from "../../src/broker/broker_controller.ts";
+import { type BrokerConfig, BrokerConfigSchema } from "../../src/config/broker_config.ts";
+import { type MessageStoreConfig, MessageStoreConfigSchema } from "../../src/config/store_config.ts";
+import { defaultsOf } from "../../src/config/schema.ts";
 export { registerRequest, startNamesrv } from "../namesrv/helpers.ts";
 export { assert, assertEquals, assertStringIncludes } from "../namesrv/helpers.ts";
 
@@ -24,4 +28,36 @@ export async function startRuntimeInfoServer(table: Record<string, string>): Pro
   );
   await server.start();
   return server;
+}
+
+/** A real BrokerController on 127.0.0.1:0 over a temp store, registering with `namesrvAddr`. */
+export async function startRealBroker(namesrvAddr: string): Promise<{ addr: string; stop(): Promise<void> }> {
+  const dir = await Deno.makeTempDir({ prefix: "rmq-admin-broker-" });
+  const brokerConfig: BrokerConfig = {
+    ...defaultsOf(BrokerConfigSchema),
+    brokerName: "broker-a",
+    brokerClusterName: "TestCluster",
+    brokerIP1: "127.0.0.1",
+    brokerIP2: "127.0.0.1",
+    listenHost: "127.0.0.1",
+    listenPort: 0,
+    namesrvAddr,
+    logDir: `${dir}/logs`,
+  };
+  const storeConfig: MessageStoreConfig = {
+    ...defaultsOf(MessageStoreConfigSchema),
+    storePathRootDir: dir,
+    mappedFileSizeCommitLog: 4 * 1024 * 1024,
+    mappedFileSizeConsumeQueue: 20 * 1000,
+    haListenPort: 0,
+  };
+  const broker = new BrokerController(brokerConfig, storeConfig, { vipChannelEnabled: false });
+  await broker.start();
+  return {
+    addr: `127.0.0.1:${broker.port}`,
+    async stop() {
+      await broker.shutdown();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
 }

@@ -4,7 +4,9 @@ import type { MessageQueue } from "../../src/protocol/bodies/message_queue.ts";
 
 function queues(n: number, brokers = ["broker-a"]): MessageQueue[] {
   const out: MessageQueue[] = [];
-  for (const brokerName of brokers) for (let i = 0; i < n; i++) out.push({ topic: "T", brokerName, queueId: i });
+  for (const brokerName of brokers) {
+    for (let i = 0; i < n; i++) out.push({ topic: "T", brokerName, queueId: i });
+  }
   return out.sort(compareMessageQueue);
 }
 
@@ -43,7 +45,12 @@ Deno.test("compareMessageQueue() orders by topic, broker name, then numeric queu
     { topic: "S", brokerName: "z", queueId: 0 },
     { topic: "T", brokerName: "b", queueId: 9 },
   ].sort(compareMessageQueue);
-  assert.deepEqual(mqs.map((q) => `${q.topic}/${q.brokerName}/${q.queueId}`), ["S/z/0", "T/a/2", "T/b/9", "T/b/10"]);
+  assert.deepEqual(mqs.map((q) => `${q.topic}/${q.brokerName}/${q.queueId}`), [
+    "S/z/0",
+    "T/a/2",
+    "T/b/9",
+    "T/b/10",
+  ]);
 });
 
 Deno.test("allocateByCircle() deals queues round-robin", () => {

@@ -17,7 +17,11 @@ function route(): TopicRouteData {
     ],
     brokerDatas: [
       { cluster: "c", brokerName: "broker-a", brokerAddrs: new Map([[0, "127.0.0.1:10911"]]) },
-      { cluster: "c", brokerName: "broker-b", brokerAddrs: new Map([[0, "127.0.0.1:10921"], [1, "127.0.0.1:10922"]]) },
+      {
+        cluster: "c",
+        brokerName: "broker-b",
+        brokerAddrs: new Map([[0, "127.0.0.1:10921"], [1, "127.0.0.1:10922"]]),
+      },
       { cluster: "c", brokerName: "broker-ro", brokerAddrs: new Map([[0, "127.0.0.1:10931"]]) },
       { cluster: "c", brokerName: "broker-slaveonly", brokerAddrs: new Map([[1, "127.0.0.1:10941"]]) },
     ],
@@ -51,7 +55,11 @@ Deno.test("topicRouteToPublishInfo() honours orderTopicConf and yields nothing f
     topicRouteToPublishInfo("T", r).messageQueues.map((q) => `${q.brokerName}:${q.queueId}`),
     ["broker-x:0", "broker-x:1", "broker-y:0"],
   );
-  const empty = topicRouteToPublishInfo("T", { queueDatas: [], brokerDatas: [], filterServerTable: new Map() });
+  const empty = topicRouteToPublishInfo("T", {
+    queueDatas: [],
+    brokerDatas: [],
+    filterServerTable: new Map(),
+  });
   assert.equal(empty.ok, false);
   assert.equal(empty.selectOneMessageQueue(), undefined);
 });
@@ -71,7 +79,10 @@ Deno.test("topicRouteToSubscribeInfo() lists readable queues sorted, including r
 
 Deno.test("routeFromDefaultTopic() caps queue counts at defaultTopicQueueNums", () => {
   const r = routeFromDefaultTopic(
-    { ...route(), queueDatas: [{ brokerName: "broker-a", readQueueNums: 8, writeQueueNums: 8, perm: 7, topicSysFlag: 0 }] },
+    {
+      ...route(),
+      queueDatas: [{ brokerName: "broker-a", readQueueNums: 8, writeQueueNums: 8, perm: 7, topicSysFlag: 0 }],
+    },
     4,
   );
   assert.equal(r.queueDatas[0]!.readQueueNums, 4);

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { buildSendRequest, processSendResponse, pullStatusOf, sendStatusOf } from "../../src/client/mq_client_api.ts";
+import {
+  buildSendRequest,
+  processSendResponse,
+  pullStatusOf,
+  sendStatusOf,
+} from "../../src/client/mq_client_api.ts";
 import { checkMessage, isRetryableSendError, selectByHash } from "../../src/client/producer.ts";
 import { ensureUniqKey, maybeCompress, messageProperties } from "../../src/client/message.ts";
 import { MQBrokerError } from "../../src/client/errors.ts";
@@ -50,7 +55,13 @@ Deno.test("buildSendRequest() uses SEND_MESSAGE_V2 with one-letter keys, and 320
 
 Deno.test("processSendResponse() maps the four stored codes to statuses and others to MQBrokerError", () => {
   const req = createRequest(310);
-  const ext = { msgId: "0A00000100002A9F0000000000000F2C", queueId: "1", queueOffset: "7", MSG_REGION: "R", TRACE_ON: "false" };
+  const ext = {
+    msgId: "0A00000100002A9F0000000000000F2C",
+    queueId: "1",
+    queueOffset: "7",
+    MSG_REGION: "R",
+    TRACE_ON: "false",
+  };
   const ok = processSendResponse(createResponse(req, 0, undefined, ext), "a:1");
   assert.deepEqual(ok, {
     sendStatus: "SEND_OK",
@@ -61,7 +72,10 @@ Deno.test("processSendResponse() maps the four stored codes to statuses and othe
     regionId: "R",
     traceOn: false,
   });
-  assert.equal(processSendResponse(createResponse(req, 10, undefined, ext), "a:1").sendStatus, "FLUSH_DISK_TIMEOUT");
+  assert.equal(
+    processSendResponse(createResponse(req, 10, undefined, ext), "a:1").sendStatus,
+    "FLUSH_DISK_TIMEOUT",
+  );
   assert.equal(sendStatusOf(11), "SLAVE_NOT_AVAILABLE");
   assert.equal(sendStatusOf(12), "FLUSH_SLAVE_TIMEOUT");
   assert.throws(
@@ -71,11 +85,19 @@ Deno.test("processSendResponse() maps the four stored codes to statuses and othe
 });
 
 Deno.test("pullStatusOf() knows the four pull outcomes", () => {
-  assert.deepEqual([0, 19, 20, 21, 1].map(pullStatusOf), ["FOUND", "NO_NEW_MSG", "NO_MATCHED_MSG", "OFFSET_ILLEGAL", null]);
+  assert.deepEqual([0, 19, 20, 21, 1].map(pullStatusOf), [
+    "FOUND",
+    "NO_NEW_MSG",
+    "NO_MATCHED_MSG",
+    "OFFSET_ILLEGAL",
+    null,
+  ]);
 });
 
 Deno.test("sends are retried for 17, 14, 1, 16 and remoting failures but not for a bad message", () => {
-  for (const code of [17, 14, 1, 16]) assert.ok(isRetryableSendError(new MQBrokerError(code, "")), String(code));
+  for (const code of [17, 14, 1, 16]) {
+    assert.ok(isRetryableSendError(new MQBrokerError(code, "")), String(code));
+  }
   assert.ok(isRetryableSendError(new RemotingTimeoutError("t")));
   assert.ok(!isRetryableSendError(new MQBrokerError(13, "")));
   assert.ok(!isRetryableSendError(new Error("x")));
@@ -91,7 +113,10 @@ Deno.test("messageProperties() carries tags, space-joined keys, delay and WAIT=t
     properties: { custom: "v" },
   });
   assert.deepEqual(props, { custom: "v", TAGS: "TagA", KEYS: "k1 k2", DELAY: "3", WAIT: "true" });
-  assert.equal(messageProperties({ topic: "T", body: new Uint8Array([1]), waitStoreMsgOK: false }).WAIT, "false");
+  assert.equal(
+    messageProperties({ topic: "T", body: new Uint8Array([1]), waitStoreMsgOK: false }).WAIT,
+    "false",
+  );
   const id = ensureUniqKey(props);
   assert.match(id, /^[0-9A-F]{32}$/);
   assert.equal(ensureUniqKey(props), id, "an existing UNIQ_KEY is kept");

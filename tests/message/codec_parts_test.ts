@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { bodyCrc, crc32 } from "../../src/message/crc32.ts";
+import { bodyCrc, crc32, crc32Tables } from "../../src/message/crc32.ts";
 import { javaStringHashCode, matchesTag, parseSubscription, tagsHashCode } from "../../src/message/tags.ts";
 import { decodeProperties, encodeProperties, joinPropertiesStrings } from "../../src/message/properties.ts";
 import { HostAddressError, hostToString, parseHostAddress } from "../../src/message/host.ts";
@@ -36,6 +36,8 @@ Deno.test("crc32() matches the standard check value and bodyCrc() masks the sign
     for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
   }
   assert.deepEqual(crc32(big, 3, 998), (c ^ 0xffffffff) >>> 0);
+  assert.deepEqual(crc32Tables(big, 3, 998), (c ^ 0xffffffff) >>> 0);
+  for (const n of [0, 1, 63, 64, 65, 1000]) assert.equal(crc32(big, 0, n), crc32Tables(big, 0, n), `n=${n}`);
 });
 
 Deno.test("javaStringHashCode() equals Java String.hashCode for ASCII and non-ASCII strings", () => {

@@ -365,3 +365,125 @@ Deno.test("an unknown request code gets REQUEST_CODE_NOT_SUPPORTED", async () =>
     await ns.dispose();
   }
 });
+
+Deno.test("5.x BROKER_HEARTBEAT keeps a broker alive; a 5.x heartbeatTimeoutMillis replaces the 120 s default", async () => {
+  let now = 1_000_000;
+  const ns = await startNamesrv({ clock: () => now });
+  const broker = new RemotingClient({ name: "broker" });
+  try {
+    const reg = registerRequest();
+    reg.extFields.heartbeatTimeoutMillis = "30000";
+    await broker.invokeSync(ns.addr, reg, 3000);
+    now += 25_000;
+    const hb = request(RequestCode.BROKER_HEARTBEAT, {
+      clusterName: "DefaultCluster",
+      brokerAddr: "127.0.0.1:10911",
+    });
+    assertEquals((await ns.client.invokeSync(ns.addr, hb, 3000)).code, 0);
+    now += 25_000;
+    assertEquals(ns.controller.routeInfoManager.scanNotActiveBroker(), 0);
+    now += 6_000;
+    assertEquals(ns.controller.routeInfoManager.scanNotActiveBroker(), 1);
+  } finally {
+    broker.close();
+    await broker.closed();
+    await ns.dispose();
+  }
+});
+
+Deno.test("5.x REGISTER_TOPIC_IN_NAMESRV adds a topic on registered brokers; GET_BROKER_MEMBER_GROUP lists a group", async () => {
+  const ns = await startNamesrv();
+  try {
+    await ns.client.invokeSync(ns.addr, registerRequest(), 3000);
+    const reg = request(RequestCode.REGISTER_TOPIC_IN_NAMESRV, { topic: "NewT" });
+    reg.body = new TextEncoder().encode(
+      '{"brokerDatas":[],"queueDatas":[{"brokerName":"broker-a","perm":6,"readQueueNums":2,"topicSysFlag":0,"writeQueueNums":2}]}',
+    );
+    assertEquals((await ns.client.invokeSync(ns.addr, reg, 3000)).code, 0);
+    const route = decodeTopicRouteData(
+      (await ns.client.invokeSync(ns.addr, request(105, { topic: "NewT" }), 3000)).body,
+    );
+    assertEquals(route.queueDatas[0]?.writeQueueNums, 2);
+    const group = await ns.client.invokeSync(
+      ns.addr,
+      request(RequestCode.GET_BROKER_MEMBER_GROUP, { clusterName: "DefaultCluster", brokerName: "broker-a" }),
+      3000,
+    );
+    assertEquals(
+      text(group.body),
+      '{"brokerMemberGroup":{"brokerAddrs":{0:"127.0.0.1:10911"},"brokerName":"broker-a","cluster":"DefaultCluster"}}',
+    );
+  } finally {
+    await ns.dispose();
+  }
+});
+
+Deno.test("a name server with the liveness scan running shuts down without leaking its timers", async () => {
+  const ns = await startNamesrv({ disableScan: false, config: { scanNotActiveBrokerInterval: 10 } });
+  try {
+    await ns.client.invokeSync(ns.addr, registerRequest(), 3000);
+    await new Promise((r) => setTimeout(r, 30));
+    assertEquals((await ns.client.invokeSync(ns.addr, request(105, { topic: "TopicA" }), 3000)).code, 0);
+  } finally {
+    await ns.dispose();
+  }
+});
+
+Deno.test("malformed registration and data-version bodies get SYSTEM_ERROR and the name server keeps serving", async () => {
+  const ns = await startNamesrv();
+  try {
+    const garbage = new TextEncoder().encode("{not json");
+    for (const compressed of [false, true]) {
+      const req = registerRequest({ compressed });
+      req.body = garbage;
+      req.extFields.bodyCrc32 = "0";
+      const res = await ns.client.invokeSync(ns.addr, req, 3000);
+      assertEquals(res.code, ResponseCode.SYSTEM_ERROR);
+    }
+    const noBody = request(RequestCode.QUERY_DATA_VERSION, {
+      brokerName: "b",
+      brokerAddr: "1.2.3.4:1",
+      clusterName: "c",
+      brokerId: "zero",
+    });
+    assertEquals((await ns.client.invokeSync(ns.addr, noBody, 3000)).code, ResponseCode.SYSTEM_ERROR);
+    const ok = await ns.client.invokeSync(ns.addr, registerRequest(), 3000);
+    assertEquals(ok.code, ResponseCode.SUCCESS);
+  } finally {
+    await ns.dispose();
+  }
+});
+
+Deno.test("a registration without a body (old brokers) records the broker with an empty topic table", async () => {
+  const ns = await startNamesrv();
+  try {
+    const req = registerRequest();
+    req.body = undefined;
+    req.extFields.bodyCrc32 = "0";
+    assertEquals((await ns.client.invokeSync(ns.addr, req, 3000)).code, 0);
+    const info = decodeClusterInfo((await ns.client.invokeSync(ns.addr, request(106), 3000)).body);
+    assertEquals(info.brokerAddrTable.get("broker-a")?.brokerAddrs.get(0), "127.0.0.1:10911");
+    assertEquals(ns.controller.routeInfoManager.brokerLiveInfo("127.0.0.1:10911")?.dataVersion, {
+      counter: 0,
+      timestamp: 0,
+    });
+  } finally {
+    await ns.dispose();
+  }
+});
+
+Deno.test("a pre-3.0.11 broker (version < 37) registers with a bare TopicConfigSerializeWrapper", async () => {
+  const ns = await startNamesrv();
+  try {
+    const req = registerRequest();
+    req.version = 30;
+    req.body = new TextEncoder().encode(
+      '{"dataVersion":{"counter":1,"timestamp":5},"topicConfigTable":{"Old":{"perm":6,"readQueueNums":2,' +
+        '"topicFilterType":"SINGLE_TAG","topicName":"Old","topicSysFlag":0,"writeQueueNums":2}}}',
+    );
+    assertEquals((await ns.client.invokeSync(ns.addr, req, 3000)).code, 0);
+    assertEquals((await ns.client.invokeSync(ns.addr, request(105, { topic: "Old" }), 3000)).code, 0);
+  } finally {
+    await ns.dispose();
+  }
+});

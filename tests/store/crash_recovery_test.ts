@@ -47,7 +47,9 @@ async function runAndKill(root: string, mode: string, round: number, minAcks: nu
   }
   for (const l of text.split("\n").slice(0, -1)) {
     const [tag, q, qo, wo, body] = l.split(" ");
-    if (tag === "ACK") acks.push({ queueId: Number(q), queueOffset: Number(qo), wroteOffset: Number(wo), body: body! });
+    if (tag === "ACK") {
+      acks.push({ queueId: Number(q), queueOffset: Number(qo), wroteOffset: Number(wo), body: body! });
+    }
   }
   await child.status;
   return acks;
@@ -58,7 +60,11 @@ async function verify(root: string, acks: Ack[]): Promise<void> {
   try {
     for (const a of acks) {
       const got = await store.getMessage("g", "C", a.queueId, a.queueOffset, 1, 1 << 20);
-      assert.equal(got.status, "FOUND", `acked message ${a.body} at ${a.queueId}/${a.queueOffset} is missing`);
+      assert.equal(
+        got.status,
+        "FOUND",
+        `acked message ${a.body} at ${a.queueId}/${a.queueOffset} is missing`,
+      );
       const [m] = decodeRecord(got.records[0]!, 0, { checkCRC: true });
       assert.equal(dec.decode(m.body), a.body);
       assert.equal(m.commitLogOffset, a.wroteOffset);
@@ -90,7 +96,14 @@ for (const mode of ["ASYNC_FLUSH", "SYNC_FLUSH"]) {
         const got = await runAndKill(root, mode, round, 3000 + round * 500);
         assert.ok(got.length > 0, `round ${round} acked nothing`);
         acks.push(...got);
-        if (Deno.env.get("RMQ_DEBUG")) console.log(mode, round, got.length, Math.max(...got.map((a) => a.wroteOffset)));
+        if (Deno.env.get("RMQ_DEBUG")) {
+          console.log(
+            mode,
+            round,
+            got.length,
+            Math.max(...got.map((a) => a.wroteOffset)),
+          );
+        }
       }
       await verify(root, acks);
     } finally {

@@ -26,7 +26,10 @@ Deno.test("putMessage() assigns consecutive queue offsets per queue and getMessa
 
 Deno.test("getMessage() reports upstream statuses at and beyond the queue bounds", async () => {
   await withStore({}, async (store) => {
-    assert.deepStrictEqual((await store.getMessage("g", "none", 0, 0, 32, 1 << 20)).status, "NO_MATCHED_LOGIC_QUEUE");
+    assert.deepStrictEqual(
+      (await store.getMessage("g", "none", 0, 0, 32, 1 << 20)).status,
+      "NO_MATCHED_LOGIC_QUEUE",
+    );
     await store.putMessage(makeMsg("T", 0, "a"));
     const one = await store.getMessage("g", "T", 0, 1, 32, 1 << 20);
     assert.deepStrictEqual([one.status, one.nextBeginOffset], ["OFFSET_OVERFLOW_ONE", 1]);
@@ -64,9 +67,24 @@ Deno.test("putMessages() appends a batch contiguously with consecutive queue off
 
 Deno.test("putMessage() rejects an oversized body and a too-long topic without storing them", async () => {
   await withStore({ maxMessageSize: 10 }, async (store) => {
-    assert.deepStrictEqual((await store.putMessage(makeMsg("T", 0, "0123456789AB"))).status, "MESSAGE_ILLEGAL");
-    assert.deepStrictEqual((await store.putMessage(makeMsg("x".repeat(128), 0, "a"))).status, "MESSAGE_ILLEGAL");
+    assert.deepStrictEqual(
+      (await store.putMessage(makeMsg("T", 0, "0123456789AB"))).status,
+      "MESSAGE_ILLEGAL",
+    );
+    assert.deepStrictEqual(
+      (await store.putMessage(makeMsg("x".repeat(128), 0, "a"))).status,
+      "MESSAGE_ILLEGAL",
+    );
     assert.deepStrictEqual(store.getMaxPhyOffset(), 0);
+  });
+});
+
+Deno.test("putMessage() refuses topics that cannot be a consume queue directory name", async () => {
+  await withStore({}, async (store) => {
+    for (const topic of ["..", ".", "a/b", ""]) {
+      assert.equal((await store.putMessage(makeMsg(topic, 0, "x"))).status, "MESSAGE_ILLEGAL", topic);
+    }
+    assert.equal(store.getMaxPhyOffset(), 0);
   });
 });
 
@@ -94,7 +112,9 @@ Deno.test("a record that does not fit the segment ends it with a blank record an
 
 Deno.test("SYNC_FLUSH acks after the group commit and every message is readable", async () => {
   await withStore({ flushDiskType: "SYNC_FLUSH" }, async (store) => {
-    const rs = await Promise.all(Array.from({ length: 50 }, (_, i) => store.putMessage(makeMsg("S", 0, `m${i}`))));
+    const rs = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => store.putMessage(makeMsg("S", 0, `m${i}`))),
+    );
     assert.ok(rs.every((r) => r.status === "PUT_OK"));
     assert.deepStrictEqual(rs.map((r) => r.queueOffset), Array.from({ length: 50 }, (_, i) => i));
     assert.deepStrictEqual((await store.getMessage("g", "S", 0, 0, 64, 1 << 20)).messageCount, 32);
@@ -125,7 +145,13 @@ Deno.test("queryMessage() finds records by key and unique key within a time rang
     assert.deepStrictEqual(await bodiesOf(shared.records), ["one", "two"]);
     const uniq = await store.queryMessage("Q", "U1", 32, 0, Number.MAX_SAFE_INTEGER);
     assert.deepStrictEqual(uniq.records.length, 1);
-    const late = await store.queryMessage("Q", "shared", 32, 1_700_000_000_000 + 4000, Number.MAX_SAFE_INTEGER);
+    const late = await store.queryMessage(
+      "Q",
+      "shared",
+      32,
+      1_700_000_000_000 + 4000,
+      Number.MAX_SAFE_INTEGER,
+    );
     assert.deepStrictEqual(await bodiesOf(late.records), ["two"]);
     assert.ok(late.indexLastUpdatePhyoffset > 0);
   }, { clock: () => now });
@@ -178,7 +204,10 @@ Deno.test("a clean restart keeps messages, queue offsets and the index", async (
     assert.deepStrictEqual(store.getMaxOffsetInQueue("P", 0), 10);
     const r = await store.putMessage(makeMsg("P", 0, "after"));
     assert.deepStrictEqual(r.queueOffset, 10);
-    assert.deepStrictEqual((await store.queryMessage("P", "k7", 32, 0, Number.MAX_SAFE_INTEGER)).records.length, 1);
+    assert.deepStrictEqual(
+      (await store.queryMessage("P", "k7", 32, 0, Number.MAX_SAFE_INTEGER)).records.length,
+      1,
+    );
     await store.shutdown();
   } finally {
     await Deno.remove(root, { recursive: true });

@@ -87,7 +87,10 @@ Deno.test("an empty trailing segment is dropped and appends continue in the last
   await withRoot(async (root) => {
     const rs = await fill(root, 5);
     const end = rs[4]!.wroteOffset + rs[4]!.wroteBytes;
-    await Deno.writeFile(`${root}/commitlog/${String(64 * 1024).padStart(20, "0")}`, new Uint8Array(64 * 1024));
+    await Deno.writeFile(
+      `${root}/commitlog/${String(64 * 1024).padStart(20, "0")}`,
+      new Uint8Array(64 * 1024),
+    );
     const store = await openStore(root);
     try {
       assert.equal(store.getMaxPhyOffset(), end);
@@ -103,7 +106,9 @@ Deno.test("an empty trailing segment is dropped and appends continue in the last
 Deno.test("a missing consumequeue directory is rebuilt from the commitlog", async () => {
   await withRoot(async (root) => {
     const store0 = await openStore(root);
-    for (let i = 0; i < 30; i++) await store0.putMessage(makeMsg("Q", i % 3, `m${i}`, { tags: i % 2 ? "odd" : "even" }));
+    for (let i = 0; i < 30; i++) {
+      await store0.putMessage(makeMsg("Q", i % 3, `m${i}`, { tags: i % 2 ? "odd" : "even" }));
+    }
     await store0.shutdown();
     await Deno.remove(`${root}/consumequeue`, { recursive: true });
     const store = await openStore(root);
@@ -111,7 +116,10 @@ Deno.test("a missing consumequeue directory is rebuilt from the commitlog", asyn
       assert.deepStrictEqual(store.getTopicQueueIds("Q"), [0, 1, 2]);
       for (const q of [0, 1, 2]) assert.equal(store.getMaxOffsetInQueue("Q", q), 10);
       const got = await store.getMessage("g", "Q", 1, 0, 32, 1 << 20);
-      assert.deepStrictEqual(await bodiesOf(got.records), [1, 4, 7, 10, 13, 16, 19, 22, 25, 28].map((i) => `m${i}`));
+      assert.deepStrictEqual(
+        await bodiesOf(got.records),
+        [1, 4, 7, 10, 13, 16, 19, 22, 25, 28].map((i) => `m${i}`),
+      );
       assert.equal((await store.putMessage(makeMsg("Q", 1, "new"))).queueOffset, 10);
     } finally {
       await store.shutdown();
@@ -150,5 +158,22 @@ Deno.test("a segment of the wrong length refuses to load", async () => {
     await Deno.remove(`${root}/commitlog/${String(64 * 1024).padStart(20, "0")}`);
     const store = await openStore(root);
     await store.shutdown();
+  });
+});
+
+Deno.test("after a crash the index is rebuilt from the commitlog and queries still find every key", async () => {
+  await withRoot(async (root) => {
+    const store0 = await openStore(root);
+    for (let i = 0; i < 30; i++) await store0.putMessage(makeMsg("K", 0, `m${i}`, { keys: `key${i % 5}` }));
+    await store0.shutdown();
+    await crashMarker(root);
+    const store = await openStore(root);
+    try {
+      const got = await store.queryMessage("K", "key3", 64, 0, Number.MAX_SAFE_INTEGER);
+      assert.deepStrictEqual(await bodiesOf(got.records), ["m3", "m8", "m13", "m18", "m23", "m28"]);
+      assert.equal(store.getMaxOffsetInQueue("K", 0), 30);
+    } finally {
+      await store.shutdown();
+    }
   });
 });

@@ -22,7 +22,7 @@ export interface PullRequest {
 }
 
 /** Re-runs a parked pull without permission to park again, and sends its response. */
-export type WakeupExecutor = (channel: BrokerChannel, request: RemotingCommand) => void;
+export type WakeupExecutor = (channel: BrokerChannel, request: RemotingCommand) => Promise<void> | void;
 
 export class PullRequestHoldService {
   private readonly table = new Map<string, PullRequest[]>();
@@ -74,18 +74,21 @@ export class PullRequestHoldService {
         wake = tagsCode === undefined || pr.filter.isMatchedByConsumeQueue(tagsCode);
       }
       if (!wake && now >= pr.suspendTimestamp + pr.timeoutMillis) wake = true;
-      if (wake) this.wakeUp(pr);
+      if (wake) void this.wakeUp(pr);
       else keep.push(pr);
     }
     if (keep.length === 0) this.table.delete(k);
     else this.table.set(k, keep);
   }
 
-  private wakeUp(pr: PullRequest): void {
+  private wakeUp(pr: PullRequest): Promise<void> {
     try {
-      this.execute(pr.channel, pr.request);
+      return Promise.resolve(this.execute(pr.channel, pr.request)).catch((e) => {
+        log.warn("Cannot re-execute a held pull request", e);
+      });
     } catch (e) {
       log.warn("Cannot re-execute a held pull request", e);
+      return Promise.resolve();
     }
   }
 
@@ -113,13 +116,13 @@ export class PullRequestHoldService {
     this.timer = setTimeout(tick, this.checkIntervalMs);
   }
 
-  /** Stops the sweep and answers every parked request now (their pulls find nothing new). */
-  shutdown(): void {
+  /** Stops the sweep and answers every parked request now; resolves once those answers are queued. */
+  async shutdown(): Promise<void> {
     this.stopped = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     const all = [...this.table.values()].flat();
     this.table.clear();
-    for (const pr of all) if (!pr.channel.closed) this.wakeUp(pr);
+    await Promise.all(all.filter((pr) => !pr.channel.closed).map((pr) => this.wakeUp(pr)));
   }
 }

@@ -6,7 +6,12 @@
 import { createResponse, type RemotingCommand } from "../../remoting/command.ts";
 import { RequestCode } from "../../remoting/request_code.ts";
 import { ResponseCode } from "../../remoting/response_code.ts";
-import { decodeCreateTopicRequestHeader, decodeDeleteSubscriptionGroupRequestHeader, decodeTopicRequestHeader, encodeGetBrokerConfigResponseHeader } from "../../protocol/headers/admin.ts";
+import {
+  decodeCreateTopicRequestHeader,
+  decodeDeleteSubscriptionGroupRequestHeader,
+  decodeTopicRequestHeader,
+  encodeGetBrokerConfigResponseHeader,
+} from "../../protocol/headers/admin.ts";
 import { topicConfig, topicConfigWrapperJson } from "../../protocol/bodies/topic_config.ts";
 import { decodeSubscriptionGroupConfig } from "../../protocol/bodies/subscription_group.ts";
 import { encodeKVTable } from "../../protocol/kv.ts";
@@ -16,7 +21,6 @@ import { MessageStoreConfigSchema } from "../../config/store_config.ts";
 import { formatProperties, parseProperties } from "../../config/properties.ts";
 import type { FieldSpec } from "../../config/schema.ts";
 import type { BrokerContext } from "../broker_context.ts";
-import type { ScheduleMessageService } from "../schedule/schedule_message_service.ts";
 import { validateTopicName } from "../topic_validator.ts";
 import { getLogger } from "../../log/logger.ts";
 
@@ -31,7 +35,8 @@ export class AdminBrokerProcessor {
   private configVersion = { counter: 0, timestamp: Date.now() };
   private readonly bootTimestamp: number;
 
-  constructor(private readonly ctx: BrokerContext, private readonly schedule: ScheduleMessageService) {
+  /** `delayOffsets` renders the GET_ALL_DELAY_OFFSET body (owned by the schedule service). */
+  constructor(private readonly ctx: BrokerContext, private readonly delayOffsets: () => Uint8Array) {
     this.bootTimestamp = ctx.now();
   }
 
@@ -44,7 +49,11 @@ export class AdminBrokerProcessor {
       case RequestCode.DELETE_TOPIC_IN_BROKER: {
         const { topic } = decodeTopicRequestHeader(req.extFields);
         if (ctx.topicConfigManager.isSystemTopic(topic)) {
-          return createResponse(req, ResponseCode.SYSTEM_ERROR, `The topic[${topic}] is conflict with system topic.`);
+          return createResponse(
+            req,
+            ResponseCode.SYSTEM_ERROR,
+            `The topic[${topic}] is conflict with system topic.`,
+          );
         }
         ctx.topicConfigManager.deleteTopicConfig(topic);
         ctx.consumerOffsetManager.removeTopic(topic);
@@ -53,14 +62,19 @@ export class AdminBrokerProcessor {
       }
       case RequestCode.GET_ALL_TOPIC_CONFIG: {
         const all = ctx.topicConfigManager.all();
-        if (all.length === 0) return createResponse(req, ResponseCode.SYSTEM_ERROR, "No topic in this broker");
+        if (all.length === 0) {
+          return createResponse(req, ResponseCode.SYSTEM_ERROR, "No topic in this broker");
+        }
         const body = json(topicConfigWrapperJson(all, ctx.topicConfigManager.dataVersion));
         return createResponse(req, ResponseCode.SUCCESS, undefined, {}, body);
       }
       case RequestCode.UPDATE_BROKER_CONFIG:
         return this.updateBrokerConfig(req);
       case RequestCode.GET_BROKER_CONFIG: {
-        const text = formatProperties([...Object.entries(ctx.brokerConfig), ...Object.entries(ctx.storeConfig)]);
+        const text = formatProperties([
+          ...Object.entries(ctx.brokerConfig),
+          ...Object.entries(ctx.storeConfig),
+        ]);
         return createResponse(
           req,
           ResponseCode.SUCCESS,
@@ -73,15 +87,27 @@ export class AdminBrokerProcessor {
         return createResponse(req, ResponseCode.SUCCESS, undefined, {}, encodeKVTable(this.runtimeInfo()));
       case RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP: {
         if (!req.body || req.body.length === 0) {
-          return createResponse(req, ResponseCode.SYSTEM_ERROR, "The subscription group config body is empty");
+          return createResponse(
+            req,
+            ResponseCode.SYSTEM_ERROR,
+            "The subscription group config body is empty",
+          );
         }
         const g = decodeSubscriptionGroupConfig(req.body);
-        if (g.groupName === "") return createResponse(req, ResponseCode.SYSTEM_ERROR, "The group name is blank");
+        if (g.groupName === "") {
+          return createResponse(req, ResponseCode.SYSTEM_ERROR, "The group name is blank");
+        }
         ctx.subscriptionGroupManager.updateSubscriptionGroupConfig(g);
         return createResponse(req, ResponseCode.SUCCESS);
       }
       case RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG:
-        return createResponse(req, ResponseCode.SUCCESS, undefined, {}, json(ctx.subscriptionGroupManager.wrapperJson()));
+        return createResponse(
+          req,
+          ResponseCode.SUCCESS,
+          undefined,
+          {},
+          json(ctx.subscriptionGroupManager.wrapperJson()),
+        );
       case RequestCode.DELETE_SUBSCRIPTIONGROUP: {
         const h = decodeDeleteSubscriptionGroupRequestHeader(req.extFields);
         ctx.subscriptionGroupManager.deleteSubscriptionGroupConfig(h.groupName);
@@ -94,10 +120,16 @@ export class AdminBrokerProcessor {
         const parts = Object.entries(table).map(([k, m]) =>
           `${JSON.stringify(k)}:{${Object.entries(m).map(([q, o]) => `${q}:${o}`).join(",")}}`
         );
-        return createResponse(req, ResponseCode.SUCCESS, undefined, {}, enc.encode(`{"offsetTable":{${parts.join(",")}}}`));
+        return createResponse(
+          req,
+          ResponseCode.SUCCESS,
+          undefined,
+          {},
+          enc.encode(`{"offsetTable":{${parts.join(",")}}}`),
+        );
       }
       case RequestCode.GET_ALL_DELAY_OFFSET:
-        return createResponse(req, ResponseCode.SUCCESS, undefined, {}, this.schedule.encodeAllDelayOffset());
+        return createResponse(req, ResponseCode.SUCCESS, undefined, {}, this.delayOffsets());
       case RequestCode.GET_SYSTEM_TOPIC_LIST_FROM_BROKER:
         return createResponse(
           req,
@@ -107,7 +139,11 @@ export class AdminBrokerProcessor {
           encodeTopicList({ topicList: ctx.topicConfigManager.systemTopicList() }),
         );
       default:
-        return createResponse(req, ResponseCode.REQUEST_CODE_NOT_SUPPORTED, ` request type ${req.code} not supported`);
+        return createResponse(
+          req,
+          ResponseCode.REQUEST_CODE_NOT_SUPPORTED,
+          ` request type ${req.code} not supported`,
+        );
     }
   }
 
@@ -116,10 +152,18 @@ export class AdminBrokerProcessor {
     const invalid = validateTopicName(h.topic);
     if (invalid !== null) return createResponse(req, ResponseCode.SYSTEM_ERROR, invalid);
     if (this.ctx.topicConfigManager.isSystemTopic(h.topic)) {
-      return createResponse(req, ResponseCode.SYSTEM_ERROR, `The topic[${h.topic}] is conflict with system topic.`);
+      return createResponse(
+        req,
+        ResponseCode.SYSTEM_ERROR,
+        `The topic[${h.topic}] is conflict with system topic.`,
+      );
     }
     if (h.readQueueNums < 0 || h.writeQueueNums < 0) {
-      return createResponse(req, ResponseCode.SYSTEM_ERROR, `Queue numbers of topic[${h.topic}] must not be negative`);
+      return createResponse(
+        req,
+        ResponseCode.SYSTEM_ERROR,
+        `Queue numbers of topic[${h.topic}] must not be negative`,
+      );
     }
     this.ctx.topicConfigManager.updateTopicConfig(topicConfig(h.topic, {
       readQueueNums: h.readQueueNums,
@@ -137,7 +181,9 @@ export class AdminBrokerProcessor {
     const props = parseProperties(new TextDecoder().decode(req.body ?? new Uint8Array()));
     const black = new Set(ctx.brokerConfig.configBlackList.split(";").map((s) => s.trim()));
     for (const k of props.keys()) {
-      if (black.has(k)) return createResponse(req, ResponseCode.NO_PERMISSION, `Can not update config in black list.`);
+      if (black.has(k)) {
+        return createResponse(req, ResponseCode.NO_PERMISSION, `Can not update config in black list.`);
+      }
     }
     const schemas: Array<[Record<string, FieldSpec<unknown>>, Record<string, unknown>]> = [
       [BrokerConfigSchema as unknown as Record<string, FieldSpec<unknown>>, ctx.brokerConfig],
@@ -195,5 +241,7 @@ export class AdminBrokerProcessor {
 /** Upstream's "[ d days, h hours, m minutes, s seconds ]" uptime text. */
 function runtimeText(ms: number): string {
   const s = Math.floor(ms / 1000);
-  return `[ ${Math.floor(s / 86400)} days, ${Math.floor(s / 3600) % 24} hours, ${Math.floor(s / 60) % 60} minutes, ${s % 60} seconds ]`;
+  return `[ ${Math.floor(s / 86400)} days, ${Math.floor(s / 3600) % 24} hours, ${
+    Math.floor(s / 60) % 60
+  } minutes, ${s % 60} seconds ]`;
 }

@@ -56,7 +56,11 @@ export class AdminStatsProcessor {
         const { consumerGroup } = decodeConsumerGroupRequestHeader(req.extFields);
         const g = ctx.consumerManager.getConsumerGroupInfo(consumerGroup);
         if (!g || g.channels.size === 0) {
-          return createResponse(req, ResponseCode.CONSUMER_NOT_ONLINE, `the consumer group[${consumerGroup}] not online`);
+          return createResponse(
+            req,
+            ResponseCode.CONSUMER_NOT_ONLINE,
+            `the consumer group[${consumerGroup}] not online`,
+          );
         }
         const body = encodeConsumerConnection({
           connectionSet: [...g.channels.values()].map(connectionOf),
@@ -71,7 +75,11 @@ export class AdminStatsProcessor {
         const { producerGroup } = decodeProducerGroupRequestHeader(req.extFields);
         const list = ctx.producerManager.getGroup(producerGroup);
         if (list.length === 0) {
-          return createResponse(req, ResponseCode.SYSTEM_ERROR, `the producer group[${producerGroup}] not exist`);
+          return createResponse(
+            req,
+            ResponseCode.SYSTEM_ERROR,
+            `the producer group[${producerGroup}] not exist`,
+          );
         }
         return createResponse(
           req,
@@ -89,22 +97,41 @@ export class AdminStatsProcessor {
           ...ctx.consumerManager.queryTopicConsumeByWho(topic),
           ...ctx.consumerOffsetManager.whichGroupByTopic(topic),
         ]);
-        return createResponse(req, ResponseCode.SUCCESS, undefined, {}, enc.encode(JSON.stringify({ groupList: [...groups] })));
+        return createResponse(
+          req,
+          ResponseCode.SUCCESS,
+          undefined,
+          {},
+          enc.encode(JSON.stringify({ groupList: [...groups] })),
+        );
       }
       case RequestCode.GET_CONSUMER_RUNNING_INFO:
-        return await this.relay(req, reqStr(req.extFields, "consumerGroup"), reqStr(req.extFields, "clientId"), req.extFields);
+        return await this.relay(
+          req,
+          reqStr(req.extFields, "consumerGroup"),
+          reqStr(req.extFields, "clientId"),
+          req.extFields,
+        );
       case RequestCode.CONSUME_MESSAGE_DIRECTLY:
         return await this.consumeDirectly(req);
       case RequestCode.VIEW_BROKER_STATS_DATA: {
         const h = decodeViewBrokerStatsDataRequestHeader(req.extFields);
         const data = ctx.stats.statsData(h.statsName, h.statsKey);
         if (!data) {
-          return createResponse(req, ResponseCode.SYSTEM_ERROR, `The stats <${h.statsName}> <${h.statsKey}> not exist`);
+          return createResponse(
+            req,
+            ResponseCode.SYSTEM_ERROR,
+            `The stats <${h.statsName}> <${h.statsKey}> not exist`,
+          );
         }
         return createResponse(req, ResponseCode.SUCCESS, undefined, {}, encodeBrokerStatsData(data));
       }
       default:
-        return createResponse(req, ResponseCode.REQUEST_CODE_NOT_SUPPORTED, ` request type ${req.code} not supported`);
+        return createResponse(
+          req,
+          ResponseCode.REQUEST_CODE_NOT_SUPPORTED,
+          ` request type ${req.code} not supported`,
+        );
     }
   }
 
@@ -116,10 +143,22 @@ export class AdminStatsProcessor {
     for (let q = 0; q < tc.writeQueueNums; q++) {
       const min = Math.max(0, this.ctx.store.getMinOffsetInQueue(topic, q));
       const max = Math.max(0, this.ctx.store.getMaxOffsetInQueue(topic, q));
-      const last = max > 0 ? Math.max(0, await this.ctx.store.getMessageStoreTimeStamp(topic, q, max - 1)) : 0;
-      table.push([messageQueue(topic, this.brokerName, q), { minOffset: min, maxOffset: max, lastUpdateTimestamp: last }]);
+      const last = max > 0
+        ? Math.max(0, await this.ctx.store.getMessageStoreTimeStamp(topic, q, max - 1))
+        : 0;
+      table.push([messageQueue(topic, this.brokerName, q), {
+        minOffset: min,
+        maxOffset: max,
+        lastUpdateTimestamp: last,
+      }]);
     }
-    return createResponse(req, ResponseCode.SUCCESS, undefined, {}, encodeTopicStatsTable({ offsetTable: table }));
+    return createResponse(
+      req,
+      ResponseCode.SUCCESS,
+      undefined,
+      {},
+      encodeTopicStatsTable({ offsetTable: table }),
+    );
   }
 
   private async consumeStats(req: RemotingCommand): Promise<RemotingCommand> {
@@ -136,10 +175,20 @@ export class AdminStatsProcessor {
         const lastTimestamp = consumerOffset > 0
           ? Math.max(0, await ctx.store.getMessageStoreTimeStamp(topic, q, consumerOffset - 1))
           : 0;
-        table.push([messageQueue(topic, this.brokerName, q), { brokerOffset, consumerOffset, lastTimestamp }]);
+        table.push([messageQueue(topic, this.brokerName, q), {
+          brokerOffset,
+          consumerOffset,
+          lastTimestamp,
+        }]);
       }
     }
-    return createResponse(req, ResponseCode.SUCCESS, undefined, {}, encodeConsumeStats({ consumeTps: 0, offsetTable: table }));
+    return createResponse(
+      req,
+      ResponseCode.SUCCESS,
+      undefined,
+      {},
+      encodeConsumeStats({ consumeTps: 0, offsetTable: table }),
+    );
   }
 
   /** §9.11: compute target offsets, store them, push RESET_CONSUMER_CLIENT_OFFSET to the group. */
@@ -147,7 +196,13 @@ export class AdminStatsProcessor {
     const { ctx } = this;
     const h = decodeResetOffsetRequestHeader(req.extFields);
     const tc = ctx.topicConfigManager.selectTopicConfig(h.topic);
-    if (!tc) return createResponse(req, ResponseCode.SYSTEM_ERROR, `[reset-offset] topic does not exist, ${h.topic}`);
+    if (!tc) {
+      return createResponse(
+        req,
+        ResponseCode.SYSTEM_ERROR,
+        `[reset-offset] topic does not exist, ${h.topic}`,
+      );
+    }
     const table: Array<[MessageQueue, number]> = [];
     for (let q = 0; q < tc.writeQueueNums; q++) {
       if (h.queueId !== undefined && h.queueId >= 0 && h.queueId !== q) continue;
@@ -165,10 +220,31 @@ export class AdminStatsProcessor {
     const body = req.language === "CPP" ? encodeResetOffsetBodyForC(table) : encodeResetOffsetBody(table);
     const g = ctx.consumerManager.getConsumerGroupInfo(h.group);
     if (!g || g.channels.size === 0) {
-      return createResponse(req, ResponseCode.CONSUMER_NOT_ONLINE, `Consumer not online, so can not reset offset, Group: ${h.group}`);
+      return createResponse(
+        req,
+        ResponseCode.CONSUMER_NOT_ONLINE,
+        `Consumer not online, so can not reset offset, Group: ${h.group}`,
+      );
     }
-    for (const [mq, offset] of table) ctx.consumerOffsetManager.commitOffset(h.group, mq.topic, mq.queueId, offset);
-    const push = encodeResetOffsetRequestHeader({ topic: h.topic, group: h.group, timestamp: h.timestamp, isForce: false });
+    for (const [mq, offset] of table) {
+      ctx.consumerOffsetManager.commitOffset(h.group, mq.topic, mq.queueId, offset);
+    }
+    const push = encodeResetOffsetRequestHeader({
+      topic: h.topic,
+      group: h.group,
+      timestamp: h.timestamp,
+      isForce: false,
+    });
+    for (const info of g.channels.values()) {
+      // Clients older than V3_0_7_SNAPSHOT (ordinal 28) cannot apply a pushed reset.
+      if (info.version < 28) {
+        return createResponse(
+          req,
+          ResponseCode.SYSTEM_ERROR,
+          `the client does not support this feature. version=${info.version}`,
+        );
+      }
+    }
     for (const info of g.channels.values()) {
       info.channel.invokeOneway(createRequest(RequestCode.RESET_CONSUMER_CLIENT_OFFSET, { ...push }, body));
     }
@@ -184,16 +260,28 @@ export class AdminStatsProcessor {
   ): Promise<RemotingCommand> {
     const info = this.ctx.consumerManager.findChannel(group, clientId);
     if (!info || info.channel.closed) {
-      return createResponse(req, ResponseCode.SYSTEM_ERROR, `The Consumer <${group}> <${clientId}> not online`);
+      return createResponse(
+        req,
+        ResponseCode.SYSTEM_ERROR,
+        `The Consumer <${group}> <${clientId}> not online`,
+      );
     }
     try {
       const res = await info.channel.invoke(createRequest(req.code, { ...ext }, body), RELAY_TIMEOUT_MS);
       return createResponse(req, res.code, res.remark, res.extFields, res.body);
     } catch (e) {
       if (e instanceof RemotingTimeoutError) {
-        return createResponse(req, ResponseCode.CONSUME_MSG_TIMEOUT, `consumer <${group}> <${clientId}> Timeout`);
+        return createResponse(
+          req,
+          ResponseCode.CONSUME_MSG_TIMEOUT,
+          `consumer <${group}> <${clientId}> Timeout`,
+        );
       }
-      return createResponse(req, ResponseCode.SYSTEM_ERROR, `invoke consumer <${group}> <${clientId}> Exception: ${(e as Error).message}`);
+      return createResponse(
+        req,
+        ResponseCode.SYSTEM_ERROR,
+        `invoke consumer <${group}> <${clientId}> Exception: ${(e as Error).message}`,
+      );
     }
   }
 
@@ -207,11 +295,20 @@ export class AdminStatsProcessor {
     } catch {
       record = null;
     }
-    if (!record) return createResponse(req, ResponseCode.SYSTEM_ERROR, `can not find message by the msgId, ${msgId}`);
+    if (!record) {
+      return createResponse(req, ResponseCode.SYSTEM_ERROR, `can not find message by the msgId, ${msgId}`);
+    }
     return await this.relay(req, group, clientId, { ...req.extFields, brokerName: this.brokerName }, record);
   }
 }
 
-function connectionOf(info: ClientChannelInfo): { clientAddr: string; clientId: string; language: string; version: number } {
-  return { clientAddr: info.channel.remoteAddr, clientId: info.clientId, language: info.language, version: info.version };
+function connectionOf(
+  info: ClientChannelInfo,
+): { clientAddr: string; clientId: string; language: string; version: number } {
+  return {
+    clientAddr: info.channel.remoteAddr,
+    clientId: info.clientId,
+    language: info.language,
+    version: info.version,
+  };
 }

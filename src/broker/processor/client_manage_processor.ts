@@ -45,7 +45,11 @@ export class ClientManageProcessor {
         return createResponse(req, ResponseCode.SUCCESS);
       }
       default:
-        return createResponse(req, ResponseCode.REQUEST_CODE_NOT_SUPPORTED, ` request type ${req.code} not supported`);
+        return createResponse(
+          req,
+          ResponseCode.REQUEST_CODE_NOT_SUPPORTED,
+          ` request type ${req.code} not supported`,
+        );
     }
   }
 
@@ -66,7 +70,11 @@ export class ClientManageProcessor {
       if (c.groupName === "") continue;
       const gc = ctx.subscriptionGroupManager.findSubscriptionGroupConfig(c.groupName);
       if (gc && gc.retryQueueNums > 0) {
-        ctx.topicConfigManager.createTopicInSendMessageBackMethod(retryTopic(c.groupName), gc.retryQueueNums, PERM_RW);
+        ctx.topicConfigManager.createTopicInSendMessageBackMethod(
+          retryTopic(c.groupName),
+          gc.retryQueueNums,
+          PERM_RW,
+        );
       }
       ctx.consumerManager.registerConsumer(
         c.groupName,
@@ -95,6 +103,10 @@ export class ClientManageProcessor {
     const body = decodeCheckClientRequestBody(req.body);
     const type = body.subscriptionData?.expressionType ?? "TAG";
     if (type === "" || type.toUpperCase() === "TAG") return createResponse(req, ResponseCode.SUCCESS);
-    return createResponse(req, ResponseCode.SYSTEM_ERROR, `The broker does not support consumer to filter message by ${type}`);
+    return createResponse(
+      req,
+      ResponseCode.SYSTEM_ERROR,
+      `The broker does not support consumer to filter message by ${type}`,
+    );
   }
 }

@@ -53,7 +53,11 @@ export class ConsumerManageProcessor {
         return createResponse(req, ResponseCode.SUCCESS, undefined, encodeTimestampResponseHeader(ts));
       }
       default:
-        return createResponse(req, ResponseCode.REQUEST_CODE_NOT_SUPPORTED, ` request type ${req.code} not supported`);
+        return createResponse(
+          req,
+          ResponseCode.REQUEST_CODE_NOT_SUPPORTED,
+          ` request type ${req.code} not supported`,
+        );
     }
   }
 
@@ -64,8 +68,11 @@ export class ConsumerManageProcessor {
   private queryConsumerOffset(req: RemotingCommand): RemotingCommand {
     const h = decodeQueryConsumerOffsetRequestHeader(req.extFields);
     const offset = this.ctx.consumerOffsetManager.queryOffset(h.consumerGroup, h.topic, h.queueId);
-    if (offset >= 0) return createResponse(req, ResponseCode.SUCCESS, undefined, encodeOffsetResponseHeader(offset));
-    const notFound = () => createResponse(req, ResponseCode.QUERY_NOT_FOUND, "Not found, V3_0_6_SNAPSHOT maybe higher version");
+    if (offset >= 0) {
+      return createResponse(req, ResponseCode.SUCCESS, undefined, encodeOffsetResponseHeader(offset));
+    }
+    const notFound = () =>
+      createResponse(req, ResponseCode.QUERY_NOT_FOUND, "Not found, V3_0_6_SNAPSHOT maybe higher version");
     if (h.setZeroIfNotFound === false) return notFound();
     const min = this.ctx.store.getMinOffsetInQueue(h.topic, h.queueId);
     if (min <= 0) return createResponse(req, ResponseCode.SUCCESS, undefined, encodeOffsetResponseHeader(0));

@@ -1,8 +1,7 @@
 /**
  * END_TRANSACTION (37): commits or rolls back a half message (remoting-protocol.md §9.10). A commit
- * re-stores the half record into its real topic/queue with transaction type COMMIT. rmq keeps no
- * op-log of resolved halves and runs no check-back service yet, so unresolved halves simply stay
- * invisible.
+ * re-stores the half record into its real topic/queue with transaction type COMMIT; both outcomes
+ * are recorded with the check service so the half is never checked again.
  */
 import { createResponse, type RemotingCommand } from "../../remoting/command.ts";
 import { ResponseCode } from "../../remoting/response_code.ts";
@@ -11,31 +10,43 @@ import { MessageConst, MessageSysFlag, resetTransactionValue } from "../../messa
 import type { BrokerContext } from "../broker_context.ts";
 import { innerFromStored } from "../message_factory.ts";
 import { putStatusToResponse } from "./send_message_processor.ts";
+import type { TransactionCheckService } from "../transaction/transaction_check_service.ts";
 import { getLogger } from "../../log/logger.ts";
 
 const log = getLogger("broker");
 
 export class EndTransactionProcessor {
-  constructor(private readonly ctx: BrokerContext) {}
+  constructor(private readonly ctx: BrokerContext, private readonly checks: TransactionCheckService) {}
 
   /** The RequestProcessor for code 37. */
   async process(req: RemotingCommand): Promise<RemotingCommand | null> {
     const { ctx } = this;
     const h = decodeEndTransactionRequestHeader(req.extFields);
     if (ctx.storeConfig.brokerRole === "SLAVE") {
-      return createResponse(req, ResponseCode.SLAVE_NOT_AVAILABLE, "Slave broker can not handle transaction messages");
+      return createResponse(
+        req,
+        ResponseCode.SLAVE_NOT_AVAILABLE,
+        "Slave broker can not handle transaction messages",
+      );
     }
     if (h.commitOrRollback === MessageSysFlag.TRANSACTION_NOT_TYPE) return null;
     const half = await ctx.store.lookMessageByOffset(h.commitLogOffset);
-    if (!half) return createResponse(req, ResponseCode.SYSTEM_ERROR, "Find prepared transaction message failed");
+    if (!half) {
+      return createResponse(req, ResponseCode.SYSTEM_ERROR, "Find prepared transaction message failed");
+    }
     if (half.properties[MessageConst.PGROUP] !== h.producerGroup) {
       return createResponse(req, ResponseCode.SYSTEM_ERROR, "The producer group wrong");
     }
     if (half.queueOffset !== h.tranStateTableOffset || half.commitLogOffset !== h.commitLogOffset) {
-      return createResponse(req, ResponseCode.SYSTEM_ERROR, "The transaction state table offset or commit log offset wrong");
+      return createResponse(
+        req,
+        ResponseCode.SYSTEM_ERROR,
+        "The transaction state table offset or commit log offset wrong",
+      );
     }
     if (h.commitOrRollback === MessageSysFlag.TRANSACTION_ROLLBACK_TYPE) {
       log.debug(`Transaction ${h.msgId} rolled back`);
+      await this.checks.markResolved(half);
       return createResponse(req, ResponseCode.SUCCESS);
     }
     const props = { ...half.properties };
@@ -49,6 +60,7 @@ export class EndTransactionProcessor {
     msg.preparedTransactionOffset = half.commitLogOffset;
     const put = await ctx.store.putMessage(msg);
     const { code, remark } = putStatusToResponse(put);
+    if (code === ResponseCode.SUCCESS) await this.checks.markResolved(half);
     return createResponse(req, code, remark);
   }
 }

@@ -6,7 +6,10 @@
  */
 import { createResponse, type RemotingCommand } from "../../remoting/command.ts";
 import { ResponseCode } from "../../remoting/response_code.ts";
-import { decodePullMessageRequestHeader, encodePullMessageResponseHeader } from "../../protocol/headers/pull.ts";
+import {
+  decodePullMessageRequestHeader,
+  encodePullMessageResponseHeader,
+} from "../../protocol/headers/pull.ts";
 import { PermName, PullSysFlag } from "../../message/message_const.ts";
 import { parseSubscription } from "../../message/tags.ts";
 import type { BrokerContext, GetMessageResult, MessageFilter } from "../broker_context.ts";
@@ -88,8 +91,8 @@ export class PullMessageProcessor {
   }
 
   /** Re-runs a parked request (no second parking) and replies on its channel. */
-  executeWhenWakeup(channel: BrokerChannel, req: RemotingCommand): void {
-    this.processRequest(req, channel, false).then(
+  executeWhenWakeup(channel: BrokerChannel, req: RemotingCommand): Promise<void> {
+    return this.processRequest(req, channel, false).then(
       (resp) => {
         if (resp && !channel.closed) channel.send(resp);
       },
@@ -112,11 +115,17 @@ export class PullMessageProcessor {
     const fail = (code: number, remark: string) => createResponse(req, code, remark);
 
     if (!PermName.isReadable(ctx.brokerConfig.brokerPermission)) {
-      return fail(ResponseCode.NO_PERMISSION, `the broker[${ctx.brokerConfig.brokerIP1}] pulling message is forbidden`);
+      return fail(
+        ResponseCode.NO_PERMISSION,
+        `the broker[${ctx.brokerConfig.brokerIP1}] pulling message is forbidden`,
+      );
     }
     const gc = ctx.subscriptionGroupManager.findSubscriptionGroupConfig(h.consumerGroup);
     if (!gc) {
-      return fail(ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, `subscription group [${h.consumerGroup}] does not exist`);
+      return fail(
+        ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST,
+        `subscription group [${h.consumerGroup}] does not exist`,
+      );
     }
     if (!gc.consumeEnable) {
       return fail(ResponseCode.NO_PERMISSION, `subscription group no permission, ${h.consumerGroup}`);
@@ -139,7 +148,10 @@ export class PullMessageProcessor {
     let filter: MessageFilter;
     if (PullSysFlag.hasSubscriptionFlag(h.sysFlag)) {
       if (!isTagExpression(h.expressionType)) {
-        return fail(ResponseCode.SYSTEM_ERROR, `The broker does not support consumer to filter message by ${h.expressionType}`);
+        return fail(
+          ResponseCode.SYSTEM_ERROR,
+          `The broker does not support consumer to filter message by ${h.expressionType}`,
+        );
       }
       filter = tagFilter(h.subscription);
     } else {
@@ -148,15 +160,23 @@ export class PullMessageProcessor {
         return fail(ResponseCode.SUBSCRIPTION_NOT_EXIST, `the consumer's group info not exist${FAQ}`);
       }
       if (!gc.consumeBroadcastEnable && group.messageModel === "BROADCASTING") {
-        return fail(ResponseCode.NO_PERMISSION, `the consumer group[${h.consumerGroup}] can not consume by broadcast way`);
+        return fail(
+          ResponseCode.NO_PERMISSION,
+          `the consumer group[${h.consumerGroup}] can not consume by broadcast way`,
+        );
       }
       const sub = group.subscriptionTable.get(h.topic);
-      if (!sub) return fail(ResponseCode.SUBSCRIPTION_NOT_EXIST, `the consumer's subscription not exist${FAQ}`);
+      if (!sub) {
+        return fail(ResponseCode.SUBSCRIPTION_NOT_EXIST, `the consumer's subscription not exist${FAQ}`);
+      }
       if (sub.subVersion < h.subVersion) {
         return fail(ResponseCode.SUBSCRIPTION_NOT_LATEST, "the consumer's subscription not latest");
       }
       if (!isTagExpression(sub.expressionType)) {
-        return fail(ResponseCode.SYSTEM_ERROR, `The broker does not support consumer to filter message by ${sub.expressionType}`);
+        return fail(
+          ResponseCode.SYSTEM_ERROR,
+          `The broker does not support consumer to filter message by ${sub.expressionType}`,
+        );
       }
       filter = h.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX) ? MATCH_ALL : tagFilter(sub.subString);
     }
@@ -173,7 +193,10 @@ export class PullMessageProcessor {
     );
     const code = pullStatusToCode(result, h.queueOffset);
 
-    if (brokerAllowSuspend && PullSysFlag.hasCommitOffsetFlag(h.sysFlag) && ctx.storeConfig.brokerRole !== "SLAVE") {
+    if (
+      brokerAllowSuspend && PullSysFlag.hasCommitOffsetFlag(h.sysFlag) &&
+      ctx.storeConfig.brokerRole !== "SLAVE"
+    ) {
       ctx.consumerOffsetManager.commitOffset(h.consumerGroup, h.topic, h.queueId, h.commitOffset);
     }
 
@@ -203,7 +226,9 @@ export class PullMessageProcessor {
       ctx.stats.incGet(h.consumerGroup, h.topic, result.messageCount, body.length);
       return createResponse(req, code, result.status, ext, body);
     }
-    if (code === ResponseCode.SYSTEM_ERROR) return createResponse(req, code, `store getMessage return ${result.status}`);
+    if (code === ResponseCode.SYSTEM_ERROR) {
+      return createResponse(req, code, `store getMessage return ${result.status}`);
+    }
     return createResponse(req, code, result.status, ext);
   }
 }

@@ -25,7 +25,11 @@ export class QueryMessageProcessor {
       const h = decodeViewMessageRequestHeader(req.extFields);
       const record = await this.ctx.store.selectOneMessageByOffset(h.offset);
       if (!record) {
-        return createResponse(req, ResponseCode.SYSTEM_ERROR, `can not find message by the offset, ${h.offset}`);
+        return createResponse(
+          req,
+          ResponseCode.SYSTEM_ERROR,
+          `can not find message by the offset, ${h.offset}`,
+        );
       }
       return createResponse(req, ResponseCode.SUCCESS, undefined, {}, record);
     }
@@ -37,7 +41,12 @@ export class QueryMessageProcessor {
       indexLastUpdatePhyoffset: r.indexLastUpdatePhyoffset,
     });
     if (r.records.length === 0) {
-      return createResponse(req, ResponseCode.QUERY_NOT_FOUND, "can not find message, maybe time range not correct", ext);
+      return createResponse(
+        req,
+        ResponseCode.QUERY_NOT_FOUND,
+        "can not find message, maybe time range not correct",
+        ext,
+      );
     }
     return createResponse(req, ResponseCode.SUCCESS, undefined, ext, concatRecords(r.records, 0));
   }

@@ -23,7 +23,11 @@ export class SendBackProcessor {
     const h = decodeConsumerSendMsgBackRequestHeader(req.extFields);
     const gc = ctx.subscriptionGroupManager.findSubscriptionGroupConfig(h.group);
     if (!gc) {
-      return createResponse(req, ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, `subscription group not exist, ${h.group}`);
+      return createResponse(
+        req,
+        ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST,
+        `subscription group not exist, ${h.group}`,
+      );
     }
     if (!PermName.isWriteable(ctx.brokerConfig.brokerPermission)) {
       return createResponse(
@@ -36,12 +40,22 @@ export class SendBackProcessor {
 
     let topic = retryTopic(h.group);
     let queueId = Math.floor(Math.random() * gc.retryQueueNums);
-    const retryTc = ctx.topicConfigManager.createTopicInSendMessageBackMethod(topic, gc.retryQueueNums, PERM_RW);
+    const retryTc = ctx.topicConfigManager.createTopicInSendMessageBackMethod(
+      topic,
+      gc.retryQueueNums,
+      PERM_RW,
+    );
     if (!PermName.isWriteable(retryTc.perm)) {
-      return createResponse(req, ResponseCode.NO_PERMISSION, `the topic[${topic}] sending message is forbidden`);
+      return createResponse(
+        req,
+        ResponseCode.NO_PERMISSION,
+        `the topic[${topic}] sending message is forbidden`,
+      );
     }
     const ext = await ctx.store.lookMessageByOffset(h.offset);
-    if (!ext) return createResponse(req, ResponseCode.SYSTEM_ERROR, `look message by offset failed, ${h.offset}`);
+    if (!ext) {
+      return createResponse(req, ResponseCode.SYSTEM_ERROR, `look message by offset failed, ${h.offset}`);
+    }
 
     const props = { ...ext.properties };
     if (props[MessageConst.RETRY_TOPIC] === undefined) props[MessageConst.RETRY_TOPIC] = ext.topic;
@@ -54,14 +68,19 @@ export class SendBackProcessor {
       queueId = 0;
       const dlq = ctx.topicConfigManager.createTopicInSendMessageBackMethod(topic, 1, PERM_RW);
       if (!PermName.isWriteable(dlq.perm)) {
-        return createResponse(req, ResponseCode.NO_PERMISSION, `the topic[${topic}] sending message is forbidden`);
+        return createResponse(
+          req,
+          ResponseCode.NO_PERMISSION,
+          `the topic[${topic}] sending message is forbidden`,
+        );
       }
       delete props[MessageConst.DELAY];
     } else {
       if (delayLevel === 0) delayLevel = 3 + ext.reconsumeTimes;
       props[MessageConst.DELAY] = String(delayLevel);
     }
-    props[MessageConst.ORIGIN_MESSAGE_ID] = props[MessageConst.ORIGIN_MESSAGE_ID] ?? h.originMsgId ?? ext.msgId;
+    props[MessageConst.ORIGIN_MESSAGE_ID] = props[MessageConst.ORIGIN_MESSAGE_ID] ?? h.originMsgId ??
+      ext.msgId;
     props[MessageConst.WAIT] = "false";
 
     const msg = innerFromStored(ext, topic, queueId, props, ctx.storeHost);

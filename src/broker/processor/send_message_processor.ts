@@ -63,10 +63,13 @@ export function putStatusToResponse(r: PutMessageResult): { code: number; remark
       return {
         code: ResponseCode.SERVICE_NOT_AVAILABLE,
         remark: r.remark ?? "service not available now. It may be caused by one of the following reasons: " +
-          "the broker's disk is full, messages are put to the slave, message store has been shut down, etc.",
+            "the broker's disk is full, messages are put to the slave, message store has been shut down, etc.",
       };
     case "CREATE_MAPPED_FILE_FAILED":
-      return { code: ResponseCode.SYSTEM_ERROR, remark: "create mapped file failed, server is busy or broken." };
+      return {
+        code: ResponseCode.SYSTEM_ERROR,
+        remark: "create mapped file failed, server is busy or broken.",
+      };
     case "MESSAGE_ILLEGAL":
     case "PROPERTIES_SIZE_EXCEEDED":
       return {
@@ -74,7 +77,10 @@ export function putStatusToResponse(r: PutMessageResult): { code: number; remark
         remark: r.remark ?? "the message is illegal, maybe msg body or properties length not matched.",
       };
     case "OS_PAGECACHE_BUSY":
-      return { code: ResponseCode.SYSTEM_ERROR, remark: "[PC_SYNCHRONIZED]broker busy, start flow control for a while" };
+      return {
+        code: ResponseCode.SYSTEM_ERROR,
+        remark: "[PC_SYNCHRONIZED]broker busy, start flow control for a while",
+      };
     default:
       return { code: ResponseCode.SYSTEM_ERROR, remark: r.remark ?? "UNKNOWN_ERROR" };
   }
@@ -137,7 +143,10 @@ export class SendMessageProcessor {
   private checkTopic(header: SendMessageRequestHeader, channel: BrokerChannel): TopicConfig {
     const { ctx } = this;
     if (!ctx.isAcceptingSends()) {
-      this.refuse(ResponseCode.SYSTEM_ERROR, "broker unable to service, until " + ctx.brokerConfig.startAcceptSendRequestTimeStamp);
+      this.refuse(
+        ResponseCode.SYSTEM_ERROR,
+        "broker unable to service, until " + ctx.brokerConfig.startAcceptSendRequestTimeStamp,
+      );
     }
     if (!PermName.isWriteable(ctx.brokerConfig.brokerPermission)) {
       this.refuse(
@@ -162,7 +171,10 @@ export class SendMessageProcessor {
           sysFlag,
         );
       if (!tc) {
-        this.refuse(ResponseCode.TOPIC_NOT_EXIST, `topic[${header.topic}] not exist, apply first please!${FAQ}`);
+        this.refuse(
+          ResponseCode.TOPIC_NOT_EXIST,
+          `topic[${header.topic}] not exist, apply first please!${FAQ}`,
+        );
       }
     }
     if (!PermName.isWriteable(tc.perm)) {
@@ -188,16 +200,25 @@ export class SendMessageProcessor {
     const { ctx } = this;
     const tc = this.checkTopic(header, channel);
     let topic = header.topic;
-    let queueId = header.queueId < 0 ? Math.floor(Math.random() * Math.max(1, tc.writeQueueNums)) : header.queueId;
+    let queueId = header.queueId < 0
+      ? Math.floor(Math.random() * Math.max(1, tc.writeQueueNums))
+      : header.queueId;
     const body = req.body ?? new Uint8Array(0);
     const props = decodeProperties(header.properties ?? "");
+    // The properties string is stored as sent (plus CLUSTER) unless the broker had to edit it.
+    let rawProps: string | null = header.properties ?? "";
     const reconsumeTimes = header.reconsumeTimes ?? 0;
 
     // §9.4: sends to a retry topic may be dead-lettered.
     if (topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) {
       const group = topic.slice(RETRY_GROUP_TOPIC_PREFIX.length);
       const gc = ctx.subscriptionGroupManager.findSubscriptionGroupConfig(group);
-      if (!gc) this.refuse(ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, `subscription group not exist, ${group}${FAQ}`);
+      if (!gc) {
+        this.refuse(
+          ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST,
+          `subscription group not exist, ${group}${FAQ}`,
+        );
+      }
       const maxReconsume = req.version >= 121 && header.maxReconsumeTimes !== undefined
         ? header.maxReconsumeTimes
         : gc.retryMaxTimes;
@@ -209,6 +230,7 @@ export class SendMessageProcessor {
           this.refuse(ResponseCode.NO_PERMISSION, `the topic[${topic}] sending message is forbidden`);
         }
         delete props[MessageConst.DELAY];
+        rawProps = null;
       }
     }
 
@@ -220,7 +242,13 @@ export class SendMessageProcessor {
         `the message body size over max value, MAX: ${ctx.storeConfig.maxMessageSize}`,
       );
     }
-    props[MessageConst.CLUSTER] = ctx.brokerConfig.brokerClusterName;
+    const cluster = ctx.brokerConfig.brokerClusterName;
+    if (rawProps !== null && props[MessageConst.CLUSTER] === undefined) {
+      rawProps = joinPropertiesStrings(rawProps, encodeProperties({ [MessageConst.CLUSTER]: cluster }));
+    } else {
+      rawProps = null;
+    }
+    props[MessageConst.CLUSTER] = cluster;
     const base = {
       topic,
       queueId,
@@ -230,7 +258,7 @@ export class SendMessageProcessor {
       reconsumeTimes,
       preparedTransactionOffset: 0,
     };
-    if (batch) return await this.sendBatch(body, props, sysFlag, header.flag, base);
+    if (batch) return await this.sendBatch(body, props, sysFlag, base);
 
     const msg: MessageExtBrokerInner = {
       ...base,
@@ -241,9 +269,17 @@ export class SendMessageProcessor {
       tagsCode: 0,
       sysFlag,
     };
-    setProperties(msg, props);
+    if (rawProps === null) setProperties(msg, props);
+    else {
+      msg.properties = props;
+      msg.propertiesString = rawProps;
+      msg.tagsCode = tagsHashCode(props[MessageConst.TAGS]);
+    }
     if (utf8.encode(msg.propertiesString).length > MAX_PROPERTIES_BYTES) {
-      this.refuse(ResponseCode.MESSAGE_ILLEGAL, `the message properties size over max value, MAX: ${MAX_PROPERTIES_BYTES}`);
+      this.refuse(
+        ResponseCode.MESSAGE_ILLEGAL,
+        `the message properties size over max value, MAX: ${MAX_PROPERTIES_BYTES}`,
+      );
     }
     if (props[MessageConst.TRAN_MSG] === "true") {
       if (ctx.brokerConfig.rejectTransactionMessage) {
@@ -277,8 +313,10 @@ export class SendMessageProcessor {
     body: Uint8Array,
     batchProps: Record<string, string>,
     sysFlag: number,
-    flag: number,
-    base: Omit<MessageExtBrokerInner, "flag" | "body" | "properties" | "propertiesString" | "tagsCode" | "sysFlag">,
+    base: Omit<
+      MessageExtBrokerInner,
+      "flag" | "body" | "properties" | "propertiesString" | "tagsCode" | "sysFlag"
+    >,
   ): Promise<{ put: PutMessageResult; queueId: number; topic: string }> {
     if (getTransactionValue(sysFlag) !== MessageSysFlag.TRANSACTION_NOT_TYPE) {
       this.refuse(ResponseCode.MESSAGE_ILLEGAL, "batch request does not support transaction message");
@@ -299,7 +337,10 @@ export class SendMessageProcessor {
       }
       const propertiesString = joinPropertiesStrings(item.propertiesString, batchString);
       if (utf8.encode(propertiesString).length > MAX_PROPERTIES_BYTES) {
-        this.refuse(ResponseCode.MESSAGE_ILLEGAL, `the message properties size over max value, MAX: ${MAX_PROPERTIES_BYTES}`);
+        this.refuse(
+          ResponseCode.MESSAGE_ILLEGAL,
+          `the message properties size over max value, MAX: ${MAX_PROPERTIES_BYTES}`,
+        );
       }
       msgs.push({
         ...base,
@@ -311,7 +352,6 @@ export class SendMessageProcessor {
         sysFlag,
       });
     }
-    void flag;
     const put = await this.ctx.store.putMessages(msgs);
     return { put, queueId: base.queueId, topic: base.topic };
   }

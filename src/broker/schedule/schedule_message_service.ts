@@ -31,7 +31,7 @@ export class ScheduleMessageService {
     private readonly store: BrokerStore,
     private readonly delayLevelTable: ReadonlyMap<number, number>,
     private readonly path: string,
-    private readonly storeHost: HostAddress,
+    private readonly storeHost: () => HostAddress,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -131,9 +131,18 @@ export class ScheduleMessageService {
       if (realTopic !== undefined && realTopic !== SystemTopics.TRANS_HALF_TOPIC) {
         delete props[MessageConst.DELAY];
         props[MessageConst.WAIT] = "false";
-        const msg = innerFromStored(ext, realTopic, Number.isFinite(realQid) ? realQid : 0, props, this.storeHost);
+        const msg = innerFromStored(
+          ext,
+          realTopic,
+          Number.isFinite(realQid) ? realQid : 0,
+          props,
+          this.storeHost(),
+        );
         const put = await this.store.putMessage(msg);
-        if (put.status !== "PUT_OK" && put.status !== "FLUSH_DISK_TIMEOUT" && put.status !== "FLUSH_SLAVE_TIMEOUT" && put.status !== "SLAVE_NOT_AVAILABLE") {
+        if (
+          put.status !== "PUT_OK" && put.status !== "FLUSH_DISK_TIMEOUT" &&
+          put.status !== "FLUSH_SLAVE_TIMEOUT" && put.status !== "SLAVE_NOT_AVAILABLE"
+        ) {
           log.warn(`Delayed delivery of level ${level} offset ${ext.queueOffset} failed: ${put.status}`);
           return;
         }

@@ -46,7 +46,9 @@ export class BodyDecodeError extends Error {
 type Obj = { [key: string]: JsonValue };
 
 function obj(v: JsonValue | undefined, what: string): Obj {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new BodyDecodeError(`Expected ${what} to be an object`);
+  if (typeof v !== "object" || v === null || Array.isArray(v)) {
+    throw new BodyDecodeError(`Expected ${what} to be an object`);
+  }
   return v as Obj;
 }
 
@@ -94,7 +96,9 @@ export function decodeHeartbeatData(body: Uint8Array | undefined): HeartbeatData
   const o = obj(parseJson(new TextDecoder().decode(body)), "heartbeat body");
   return {
     clientID: str(o.clientID),
-    producerDataSet: arr(o.producerDataSet).map((p) => ({ groupName: str(obj(p, "producerData").groupName) })),
+    producerDataSet: arr(o.producerDataSet).map((p) => ({
+      groupName: str(obj(p, "producerData").groupName),
+    })),
     consumerDataSet: arr(o.consumerDataSet).map((c) => {
       const d = obj(c, "consumerData");
       return {

@@ -4,7 +4,7 @@
  * clients and Go's hand-rolled reader expect exactly this compact form, so rmq writes it and can read it
  * back.
  */
-import { type JsonValue, JsonSyntaxError } from "../../util/json.ts";
+import { JsonSyntaxError, type JsonValue } from "../../util/json.ts";
 
 /** One map entry whose key may be any JSON value (usually a MessageQueue object). */
 export type ObjectKeyEntry = [key: unknown, value: unknown];

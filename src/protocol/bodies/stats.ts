@@ -65,7 +65,12 @@ export function encodeResetOffsetBody(table: Array<[MessageQueue, number]>): Uin
 /** Writes ResetOffsetBodyForC (only for CPP admin requests). */
 export function encodeResetOffsetBodyForC(table: Array<[MessageQueue, number]>): Uint8Array {
   return enc.encode(JSON.stringify({
-    offsetTable: table.map(([mq, offset]) => ({ brokerName: mq.brokerName, offset, queueId: mq.queueId, topic: mq.topic })),
+    offsetTable: table.map(([mq, offset]) => ({
+      brokerName: mq.brokerName,
+      offset,
+      queueId: mq.queueId,
+      topic: mq.topic,
+    })),
   }));
 }
 
@@ -80,7 +85,9 @@ function entriesOf(v: LooseValue | undefined): Array<[MessageQueue, LooseValue]>
 }
 
 function field(v: LooseValue, key: string): number {
-  const x = typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>)[key] : 0;
+  const x = typeof v === "object" && v !== null && !Array.isArray(v)
+    ? (v as Record<string, unknown>)[key]
+    : 0;
   return typeof x === "bigint" ? Number(x) : typeof x === "number" ? x : 0;
 }
 
@@ -91,7 +98,9 @@ function top(body: Uint8Array): Record<string, LooseValue> {
 
 /** Reads a ResetOffsetBody. */
 export function decodeResetOffsetBody(body: Uint8Array): Array<[MessageQueue, number]> {
-  return entriesOf(top(body).offsetTable).map(([mq, v]) => [mq, typeof v === "bigint" ? Number(v) : Number(v)]);
+  return entriesOf(top(body).offsetTable).map((
+    [mq, v],
+  ) => [mq, typeof v === "bigint" ? Number(v) : Number(v)]);
 }
 
 /** Reads a ConsumeStats body. */

@@ -67,7 +67,9 @@ function n(v: JsonValue | undefined, dflt: number): number {
 /** Reads a SubscriptionGroupConfig object; missing members take the defaults. */
 export function toSubscriptionGroupConfig(v: JsonValue | undefined, name = ""): SubscriptionGroupConfig {
   const o = (typeof v === "object" && v !== null && !Array.isArray(v) ? v : {}) as Record<string, JsonValue>;
-  const d = subscriptionGroupConfig(typeof o.groupName === "string" && o.groupName !== "" ? o.groupName : name);
+  const d = subscriptionGroupConfig(
+    typeof o.groupName === "string" && o.groupName !== "" ? o.groupName : name,
+  );
   return {
     groupName: d.groupName,
     consumeEnable: b(o.consumeEnable, d.consumeEnable),

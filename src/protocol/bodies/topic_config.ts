@@ -81,5 +81,8 @@ export function topicConfigWrapperJson(
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const t of table) out[t.topicName] = topicConfigJson(t);
-  return { dataVersion: { counter: dataVersion.counter, timestamp: dataVersion.timestamp }, topicConfigTable: out };
+  return {
+    dataVersion: { counter: dataVersion.counter, timestamp: dataVersion.timestamp },
+    topicConfigTable: out,
+  };
 }

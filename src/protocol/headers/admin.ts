@@ -15,6 +15,7 @@ export interface CreateTopicRequestHeader {
   attributes?: string | undefined;
 }
 
+/** Reads CreateTopicRequestHeader; throws HeaderDecodeError naming a missing or bad field. */
 export function decodeCreateTopicRequestHeader(ext: ExtFields): CreateTopicRequestHeader {
   return {
     topic: reqStr(ext, "topic"),
@@ -29,6 +30,7 @@ export function decodeCreateTopicRequestHeader(ext: ExtFields): CreateTopicReque
   };
 }
 
+/** Writes CreateTopicRequestHeader as extFields, omitting absent optionals. */
 export function encodeCreateTopicRequestHeader(h: CreateTopicRequestHeader): ExtFields {
   return toExt({ ...h });
 }
@@ -38,10 +40,12 @@ export interface TopicRequestHeader {
   topic: string;
 }
 
+/** Reads TopicRequestHeader; throws HeaderDecodeError naming a missing or bad field. */
 export function decodeTopicRequestHeader(ext: ExtFields): TopicRequestHeader {
   return { topic: reqStr(ext, "topic") };
 }
 
+/** Writes TopicRequestHeader as extFields, omitting absent optionals. */
 export function encodeTopicRequestHeader(h: TopicRequestHeader): ExtFields {
   return { topic: h.topic };
 }
@@ -52,6 +56,7 @@ export interface DeleteSubscriptionGroupRequestHeader {
   removeOffset: boolean;
 }
 
+/** Reads DeleteSubscriptionGroupRequestHeader; throws HeaderDecodeError naming a missing or bad field. */
 export function decodeDeleteSubscriptionGroupRequestHeader(
   ext: ExtFields,
 ): DeleteSubscriptionGroupRequestHeader {
@@ -61,6 +66,7 @@ export function decodeDeleteSubscriptionGroupRequestHeader(
   };
 }
 
+/** Writes DeleteSubscriptionGroupRequestHeader as extFields, omitting absent optionals. */
 export function encodeDeleteSubscriptionGroupRequestHeader(
   h: DeleteSubscriptionGroupRequestHeader,
 ): ExtFields {
@@ -72,10 +78,12 @@ export interface ProducerGroupRequestHeader {
   producerGroup: string;
 }
 
+/** Reads ProducerGroupRequestHeader; throws HeaderDecodeError naming a missing or bad field. */
 export function decodeProducerGroupRequestHeader(ext: ExtFields): ProducerGroupRequestHeader {
   return { producerGroup: reqStr(ext, "producerGroup") };
 }
 
+/** Writes ProducerGroupRequestHeader as extFields, omitting absent optionals. */
 export function encodeProducerGroupRequestHeader(h: ProducerGroupRequestHeader): ExtFields {
   return { producerGroup: h.producerGroup };
 }
@@ -86,10 +94,12 @@ export interface GetConsumeStatsRequestHeader {
   topic?: string | undefined;
 }
 
+/** Reads GetConsumeStatsRequestHeader; throws HeaderDecodeError naming a missing or bad field. */
 export function decodeGetConsumeStatsRequestHeader(ext: ExtFields): GetConsumeStatsRequestHeader {
   return { consumerGroup: reqStr(ext, "consumerGroup"), topic: optStr(ext, "topic") };
 }
 
+/** Writes GetConsumeStatsRequestHeader as extFields, omitting absent optionals. */
 export function encodeGetConsumeStatsRequestHeader(h: GetConsumeStatsRequestHeader): ExtFields {
   return toExt({ ...h });
 }
@@ -100,10 +110,12 @@ export interface ViewBrokerStatsDataRequestHeader {
   statsKey: string;
 }
 
+/** Reads ViewBrokerStatsDataRequestHeader; throws HeaderDecodeError naming a missing or bad field. */
 export function decodeViewBrokerStatsDataRequestHeader(ext: ExtFields): ViewBrokerStatsDataRequestHeader {
   return { statsName: reqStr(ext, "statsName"), statsKey: reqStr(ext, "statsKey") };
 }
 
+/** Writes ViewBrokerStatsDataRequestHeader as extFields, omitting absent optionals. */
 export function encodeViewBrokerStatsDataRequestHeader(h: ViewBrokerStatsDataRequestHeader): ExtFields {
   return { statsName: h.statsName, statsKey: h.statsKey };
 }

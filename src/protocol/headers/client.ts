@@ -9,6 +9,7 @@ export interface UnregisterClientRequestHeader {
   consumerGroup?: string | undefined;
 }
 
+/** Reads UnregisterClientRequestHeader; throws HeaderDecodeError naming a missing or bad field. */
 export function decodeUnregisterClientRequestHeader(ext: ExtFields): UnregisterClientRequestHeader {
   return {
     clientID: reqStr(ext, "clientID"),
@@ -17,6 +18,7 @@ export function decodeUnregisterClientRequestHeader(ext: ExtFields): UnregisterC
   };
 }
 
+/** Writes UnregisterClientRequestHeader as extFields, omitting absent optionals. */
 export function encodeUnregisterClientRequestHeader(h: UnregisterClientRequestHeader): ExtFields {
   return toExt({ ...h });
 }
@@ -26,10 +28,12 @@ export interface ConsumerGroupRequestHeader {
   consumerGroup: string;
 }
 
+/** Reads ConsumerGroupRequestHeader; throws HeaderDecodeError naming a missing or bad field. */
 export function decodeConsumerGroupRequestHeader(ext: ExtFields): ConsumerGroupRequestHeader {
   return { consumerGroup: reqStr(ext, "consumerGroup") };
 }
 
+/** Writes ConsumerGroupRequestHeader as extFields, omitting absent optionals. */
 export function encodeConsumerGroupRequestHeader(h: ConsumerGroupRequestHeader): ExtFields {
   return { consumerGroup: h.consumerGroup };
 }
@@ -44,6 +48,7 @@ export interface ResetOffsetRequestHeader {
   offset?: number | undefined;
 }
 
+/** Reads ResetOffsetRequestHeader; throws HeaderDecodeError naming a missing or bad field. */
 export function decodeResetOffsetRequestHeader(ext: ExtFields): ResetOffsetRequestHeader {
   return {
     topic: reqStr(ext, "topic"),
@@ -55,6 +60,7 @@ export function decodeResetOffsetRequestHeader(ext: ExtFields): ResetOffsetReque
   };
 }
 
+/** Writes ResetOffsetRequestHeader as extFields, omitting absent optionals. */
 export function encodeResetOffsetRequestHeader(h: ResetOffsetRequestHeader): ExtFields {
   return toExt({ ...h });
 }
@@ -66,6 +72,7 @@ export interface GetConsumerRunningInfoRequestHeader {
   jstackEnable?: boolean | undefined;
 }
 
+/** Reads GetConsumerRunningInfoRequestHeader; throws HeaderDecodeError naming a missing or bad field. */
 export function decodeGetConsumerRunningInfoRequestHeader(
   ext: ExtFields,
 ): GetConsumerRunningInfoRequestHeader {
@@ -76,6 +83,7 @@ export function decodeGetConsumerRunningInfoRequestHeader(
   };
 }
 
+/** Writes GetConsumerRunningInfoRequestHeader as extFields, omitting absent optionals. */
 export function encodeGetConsumerRunningInfoRequestHeader(h: GetConsumerRunningInfoRequestHeader): ExtFields {
   return toExt({ ...h });
 }

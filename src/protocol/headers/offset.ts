@@ -11,6 +11,7 @@ export interface QueryConsumerOffsetRequestHeader {
   bname?: string | undefined;
 }
 
+/** Reads QueryConsumerOffsetRequestHeader; throws HeaderDecodeError naming a missing or bad field. */
 export function decodeQueryConsumerOffsetRequestHeader(ext: ExtFields): QueryConsumerOffsetRequestHeader {
   return {
     consumerGroup: reqStr(ext, "consumerGroup"),
@@ -21,6 +22,7 @@ export function decodeQueryConsumerOffsetRequestHeader(ext: ExtFields): QueryCon
   };
 }
 
+/** Writes QueryConsumerOffsetRequestHeader as extFields, omitting absent optionals. */
 export function encodeQueryConsumerOffsetRequestHeader(h: QueryConsumerOffsetRequestHeader): ExtFields {
   return toExt({ ...h });
 }
@@ -34,6 +36,7 @@ export interface UpdateConsumerOffsetRequestHeader {
   bname?: string | undefined;
 }
 
+/** Reads UpdateConsumerOffsetRequestHeader; throws HeaderDecodeError naming a missing or bad field. */
 export function decodeUpdateConsumerOffsetRequestHeader(ext: ExtFields): UpdateConsumerOffsetRequestHeader {
   return {
     consumerGroup: reqStr(ext, "consumerGroup"),
@@ -44,6 +47,7 @@ export function decodeUpdateConsumerOffsetRequestHeader(ext: ExtFields): UpdateC
   };
 }
 
+/** Writes UpdateConsumerOffsetRequestHeader as extFields, omitting absent optionals. */
 export function encodeUpdateConsumerOffsetRequestHeader(h: UpdateConsumerOffsetRequestHeader): ExtFields {
   return toExt({ ...h });
 }
@@ -56,6 +60,7 @@ export interface TopicQueueRequestHeader {
   bname?: string | undefined;
 }
 
+/** Reads TopicQueueRequestHeader; throws HeaderDecodeError naming a missing or bad field. */
 export function decodeTopicQueueRequestHeader(ext: ExtFields): TopicQueueRequestHeader {
   return {
     topic: reqStr(ext, "topic"),
@@ -65,6 +70,7 @@ export function decodeTopicQueueRequestHeader(ext: ExtFields): TopicQueueRequest
   };
 }
 
+/** Writes TopicQueueRequestHeader as extFields, omitting absent optionals. */
 export function encodeTopicQueueRequestHeader(h: TopicQueueRequestHeader): ExtFields {
   return toExt({ ...h });
 }
@@ -78,6 +84,7 @@ export interface SearchOffsetRequestHeader {
   bname?: string | undefined;
 }
 
+/** Reads SearchOffsetRequestHeader; throws HeaderDecodeError naming a missing or bad field. */
 export function decodeSearchOffsetRequestHeader(ext: ExtFields): SearchOffsetRequestHeader {
   return {
     topic: reqStr(ext, "topic"),
@@ -88,6 +95,7 @@ export function decodeSearchOffsetRequestHeader(ext: ExtFields): SearchOffsetReq
   };
 }
 
+/** Writes SearchOffsetRequestHeader as extFields, omitting absent optionals. */
 export function encodeSearchOffsetRequestHeader(h: SearchOffsetRequestHeader): ExtFields {
   return toExt({ ...h });
 }
@@ -97,6 +105,7 @@ export function encodeOffsetResponseHeader(offset: number): ExtFields {
   return { offset: String(offset) };
 }
 
+/** Reads OffsetResponseHeader; throws HeaderDecodeError naming a missing or bad field. */
 export function decodeOffsetResponseHeader(ext: ExtFields): number {
   return reqLong(ext, "offset");
 }
@@ -106,6 +115,7 @@ export function encodeTimestampResponseHeader(timestamp: number): ExtFields {
   return { timestamp: String(timestamp) };
 }
 
+/** Reads TimestampResponseHeader; throws HeaderDecodeError naming a missing or bad field. */
 export function decodeTimestampResponseHeader(ext: ExtFields): number {
   return reqLong(ext, "timestamp");
 }

@@ -12,6 +12,7 @@ export interface QueryMessageRequestHeader {
   uniqueKeyQuery?: boolean | undefined;
 }
 
+/** Reads QueryMessageRequestHeader; throws HeaderDecodeError naming a missing or bad field. */
 export function decodeQueryMessageRequestHeader(ext: ExtFields): QueryMessageRequestHeader {
   return {
     topic: reqStr(ext, "topic"),
@@ -23,6 +24,7 @@ export function decodeQueryMessageRequestHeader(ext: ExtFields): QueryMessageReq
   };
 }
 
+/** Writes QueryMessageRequestHeader as extFields, omitting absent optionals. */
 export function encodeQueryMessageRequestHeader(h: QueryMessageRequestHeader): ExtFields {
   return toExt({
     topic: h.topic,
@@ -40,10 +42,12 @@ export interface QueryMessageResponseHeader {
   indexLastUpdatePhyoffset: number;
 }
 
+/** Writes QueryMessageResponseHeader as extFields, omitting absent optionals. */
 export function encodeQueryMessageResponseHeader(h: QueryMessageResponseHeader): ExtFields {
   return toExt({ ...h });
 }
 
+/** Reads QueryMessageResponseHeader; throws HeaderDecodeError naming a missing or bad field. */
 export function decodeQueryMessageResponseHeader(ext: ExtFields): QueryMessageResponseHeader {
   return {
     indexLastUpdateTimestamp: reqLong(ext, "indexLastUpdateTimestamp"),
@@ -57,10 +61,12 @@ export interface ViewMessageRequestHeader {
   topic?: string | undefined;
 }
 
+/** Reads ViewMessageRequestHeader; throws HeaderDecodeError naming a missing or bad field. */
 export function decodeViewMessageRequestHeader(ext: ExtFields): ViewMessageRequestHeader {
   return { offset: reqLong(ext, "offset"), topic: optStr(ext, "topic") };
 }
 
+/** Writes ViewMessageRequestHeader as extFields, omitting absent optionals. */
 export function encodeViewMessageRequestHeader(h: ViewMessageRequestHeader): ExtFields {
   return toExt({ ...h });
 }

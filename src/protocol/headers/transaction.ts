@@ -15,6 +15,7 @@ export interface EndTransactionRequestHeader {
   bname?: string | undefined;
 }
 
+/** Reads EndTransactionRequestHeader; throws HeaderDecodeError naming a missing or bad field. */
 export function decodeEndTransactionRequestHeader(ext: ExtFields): EndTransactionRequestHeader {
   return {
     producerGroup: reqStr(ext, "producerGroup"),
@@ -29,6 +30,7 @@ export function decodeEndTransactionRequestHeader(ext: ExtFields): EndTransactio
   };
 }
 
+/** Writes EndTransactionRequestHeader as extFields, omitting absent optionals. */
 export function encodeEndTransactionRequestHeader(h: EndTransactionRequestHeader): ExtFields {
   return toExt({ ...h });
 }
@@ -44,6 +46,7 @@ export interface CheckTransactionStateRequestHeader {
   bname?: string | undefined;
 }
 
+/** Reads CheckTransactionStateRequestHeader; throws HeaderDecodeError naming a missing or bad field. */
 export function decodeCheckTransactionStateRequestHeader(ext: ExtFields): CheckTransactionStateRequestHeader {
   return {
     tranStateTableOffset: reqLong(ext, "tranStateTableOffset"),
@@ -56,6 +59,7 @@ export function decodeCheckTransactionStateRequestHeader(ext: ExtFields): CheckT
   };
 }
 
+/** Writes CheckTransactionStateRequestHeader as extFields, omitting absent optionals. */
 export function encodeCheckTransactionStateRequestHeader(h: CheckTransactionStateRequestHeader): ExtFields {
   return toExt({ ...h });
 }

@@ -1,0 +1,300 @@
+/**
+ * `rmq bench consumer`: pulls every readable queue of a topic with PULL_MESSAGE (11), one long-polling
+ * pull in flight per queue as the Java push consumer does, and reports TPS and end-to-end latency:
+ * born → consumed (B2C) and stored → consumed (S2C). Offsets are not committed; each run starts at the
+ * queues' max offsets (new messages) or, with --consumeFrom=first, their min offsets (drain a backlog).
+ */
+import { createRequest, type ExtFields, type RemotingCommand, SerializeType } from "../remoting/command.ts";
+import { RemotingClient } from "../remoting/client.ts";
+import { RequestCode } from "../remoting/request_code.ts";
+import { ResponseCode } from "../remoting/response_code.ts";
+import { decodePullMessageResponseHeader, encodePullMessageRequestHeader } from "../protocol/headers/pull.ts";
+import { decodeOffsetResponseHeader, encodeTopicQueueRequestHeader } from "../protocol/headers/offset.ts";
+import { PullSysFlag } from "../message/message_const.ts";
+import { type BenchQueue, fetchTopicRoute, readQueuesOf } from "./route.ts";
+import { scanRecords } from "./record_scan.ts";
+import { Counter, LatencyMeter, RunClock } from "./meter.ts";
+import type { ConsumerBenchOptions } from "./options.ts";
+import { type BenchOutput, ms3, percentileFields, roundSummary, sleep, Ticker } from "./report.ts";
+import type { HistogramSummary } from "./histogram.ts";
+
+/** The final summary `rmq bench consumer` prints as JSON. Latencies in milliseconds. */
+export interface ConsumerSummary {
+  type: "summary";
+  tool: "consumer";
+  topic: string;
+  group: string;
+  consumeFrom: "last" | "first";
+  queues: number;
+  warmupMs: number;
+  durationMs: number;
+  /** Messages received while measuring. */
+  received: number;
+  /** Pulls that failed (timeouts, errors, unexpected response codes). */
+  failed: number;
+  tps: number;
+  /** Stored-record megabytes (2^20) per second, headers included. */
+  mibPerSec: number;
+  /** Born (producer clock) → consumed. */
+  b2cLatencyMs: HistogramSummary;
+  /** Stored (broker clock) → consumed. */
+  s2cLatencyMs: HistogramSummary;
+}
+
+const RETRY_DELAY_MS = 100;
+
+/**
+ * Runs the consumer benchmark until --duration, --messageQuantity or `signal` ends it.
+ *
+ * @throws {Error} when the topic does not exist or has no readable queue.
+ */
+export async function runConsumer(
+  o: ConsumerBenchOptions,
+  out: BenchOutput,
+  signal?: AbortSignal,
+): Promise<ConsumerSummary> {
+  const client = new RemotingClient({ name: "bench-consumer", connectTimeoutMs: 3000 });
+  try {
+    const route = await fetchTopicRoute(client, o.namesrvAddr, o.topic);
+    const queues = route === null ? [] : readQueuesOf(route);
+    if (queues.length === 0) throw new Error(`Topic "${o.topic}" does not exist or has no readable queue`);
+    const group = o.groupPrefixEnable ? `${o.group}_${Math.floor(Math.random() * 100)}` : o.group;
+    return await new ConsumerRun(o, out, client, group, queues).run(signal);
+  } finally {
+    client.close();
+    await client.closed();
+  }
+}
+
+class ConsumerRun {
+  readonly #o: ConsumerBenchOptions;
+  readonly #out: BenchOutput;
+  readonly #client: RemotingClient;
+  readonly #group: string;
+  readonly #queues: BenchQueue[];
+  readonly #clock: RunClock;
+  readonly #stop = new AbortController();
+  readonly #b2c = new LatencyMeter();
+  readonly #s2c = new LatencyMeter();
+  readonly #received = new Counter();
+  readonly #bytes = new Counter();
+  readonly #failed = new Counter();
+  readonly #subVersion = Date.now();
+  readonly #serializeType: SerializeType;
+  /** Messages received so far, warm-up included (for --messageQuantity). */
+  #seen = 0;
+  #lastTick: number;
+
+  constructor(
+    o: ConsumerBenchOptions,
+    out: BenchOutput,
+    client: RemotingClient,
+    group: string,
+    queues: BenchQueue[],
+  ) {
+    this.#o = o;
+    this.#out = out;
+    this.#client = client;
+    this.#group = group;
+    this.#queues = queues;
+    this.#clock = new RunClock(o.warmupSec * 1000);
+    this.#lastTick = this.#clock.startedAt;
+    this.#serializeType = o.serializeType === "ROCKETMQ" ? SerializeType.ROCKETMQ : SerializeType.JSON;
+  }
+
+  async run(signal?: AbortSignal): Promise<ConsumerSummary> {
+    const o = this.#o;
+    if (!o.json) {
+      this.#out.line(
+        `topic: ${o.topic} group: ${this.#group} expression: ${o.expression} consumeFrom: ${o.consumeFrom} ` +
+          `pullBatchSize: ${o.pullBatchSize} queues: ${this.#queues.length} duration: ${o.durationSec} ` +
+          `warmup: ${o.warmupSec} messageQuantity: ${o.messageQuantity}`,
+      );
+    }
+    const starts = await Promise.all(this.#queues.map((q) => this.#startOffset(q)));
+    if (!o.json) this.#out.line("Consumer Started.");
+    const stop = () => this.#halt();
+    signal?.addEventListener("abort", stop, { once: true });
+    if (signal?.aborted) this.#halt();
+    let endTimer: ReturnType<typeof setTimeout> | undefined;
+    if (o.durationSec > 0) endTimer = setTimeout(stop, (o.warmupSec + o.durationSec) * 1000);
+    const ticker = new Ticker(
+      o.reportIntervalMs,
+      () => this.#report(),
+      this.#out.status ? () => this.#status() : undefined,
+    );
+    try {
+      await Promise.all(this.#queues.map((q, i) => this.#pullLoop(q, starts[i]!)));
+    } finally {
+      clearTimeout(endTimer);
+      ticker.stop();
+      signal?.removeEventListener("abort", stop);
+    }
+    this.#report();
+    return this.#finish();
+  }
+
+  #halt(): void {
+    if (this.#clock.stopped) return;
+    this.#clock.stop();
+    this.#stop.abort();
+    // Long polls parked in the broker would otherwise hold the run open for --suspendTimeout.
+    this.#client.close();
+  }
+
+  async #startOffset(q: BenchQueue): Promise<number> {
+    const code = this.#o.consumeFrom === "first" ? RequestCode.GET_MIN_OFFSET : RequestCode.GET_MAX_OFFSET;
+    const req = createRequest(
+      code,
+      encodeTopicQueueRequestHeader({ topic: this.#o.topic, queueId: q.queueId }),
+    );
+    const res = await this.#client.invokeSync(q.addr, req, 5000);
+    if (res.code !== ResponseCode.SUCCESS) {
+      throw new Error(
+        `Broker "${q.addr}" refused the offset of queue ${q.queueId}: ${res.remark ?? res.code}`,
+      );
+    }
+    return decodeOffsetResponseHeader(res.extFields);
+  }
+
+  #pullRequest(template: ExtFields, offset: number): RemotingCommand {
+    const req = createRequest(RequestCode.PULL_MESSAGE, { ...template, queueOffset: String(offset) });
+    req.serializeType = this.#serializeType;
+    return req;
+  }
+
+  async #pullLoop(q: BenchQueue, start: number): Promise<void> {
+    const o = this.#o;
+    const template = encodePullMessageRequestHeader({
+      consumerGroup: this.#group,
+      topic: o.topic,
+      queueId: q.queueId,
+      queueOffset: 0,
+      maxMsgNums: o.pullBatchSize,
+      sysFlag: PullSysFlag.build(false, o.suspendTimeoutMs > 0, true),
+      commitOffset: 0,
+      suspendTimeoutMillis: o.suspendTimeoutMs,
+      subscription: o.expression,
+      subVersion: this.#subVersion,
+      expressionType: "TAG",
+    });
+    const timeoutMs = o.suspendTimeoutMs + 5000;
+    let offset = start;
+    while (!this.#clock.stopped) {
+      let res: RemotingCommand;
+      try {
+        res = await this.#client.invokeSync(q.addr, this.#pullRequest(template, offset), timeoutMs);
+      } catch {
+        if (this.#clock.stopped) break;
+        this.#failed.add(1, this.#clock.measuring());
+        await sleep(RETRY_DELAY_MS, this.#stop.signal);
+        continue;
+      }
+      switch (res.code) {
+        case ResponseCode.SUCCESS:
+          this.#consume(res.body);
+          offset = decodePullMessageResponseHeader(res.extFields).nextBeginOffset;
+          break;
+        case ResponseCode.PULL_NOT_FOUND:
+        case ResponseCode.PULL_RETRY_IMMEDIATELY:
+        case ResponseCode.PULL_OFFSET_MOVED:
+          offset = decodePullMessageResponseHeader(res.extFields).nextBeginOffset;
+          // Nothing new and no long polling: do not spin on the broker.
+          if (o.suspendTimeoutMs === 0 && res.code === ResponseCode.PULL_NOT_FOUND) {
+            await sleep(1, this.#stop.signal);
+          }
+          break;
+        default:
+          this.#failed.add(1, this.#clock.measuring());
+          await sleep(RETRY_DELAY_MS, this.#stop.signal);
+      }
+    }
+  }
+
+  #consume(body: Uint8Array | undefined): void {
+    if (body === undefined || this.#clock.stopped) return;
+    const now = Date.now();
+    const measuring = this.#clock.measuring();
+    const n = scanRecords(body, (born, stored) => {
+      this.#b2c.record((now - born) * 1000, measuring);
+      this.#s2c.record((now - stored) * 1000, measuring);
+    });
+    this.#received.add(n, measuring);
+    this.#bytes.add(body.length, measuring);
+    this.#seen += n;
+    const q = this.#o.messageQuantity;
+    if (q > 0 && this.#seen >= q) this.#halt();
+  }
+
+  #report(): void {
+    const now = performance.now();
+    const seconds = (now - this.#lastTick) / 1000;
+    this.#lastTick = now;
+    const n = this.#received.takeInterval();
+    this.#bytes.takeInterval();
+    const failed = this.#failed.takeInterval();
+    const b2c = this.#b2c.takeInterval();
+    const s2c = this.#s2c.takeInterval();
+    if (seconds <= 0) return;
+    const tps = Math.round(n / seconds);
+    const warmup = this.#clock.phase(now) === "warmup";
+    if (this.#o.json) {
+      this.#out.line(JSON.stringify({
+        type: "interval",
+        time: Date.now(),
+        warmup,
+        tps,
+        failed,
+        b2cLatencyMs: roundSummary(b2c),
+        s2cLatencyMs: roundSummary(s2c),
+      }));
+      return;
+    }
+    this.#out.line(
+      `Current Time: ${Date.now()} TPS: ${tps} FAIL: ${failed} AVG(B2C) RT(ms): ${ms3(b2c.mean)} ` +
+        `AVG(S2C) RT(ms): ${ms3(s2c.mean)} MAX(B2C) RT(ms): ${Math.round(b2c.max)} ` +
+        `MAX(S2C) RT(ms): ${Math.round(s2c.max)} ${percentileFields(b2c, "B2C ")}` +
+        (warmup ? " [warm-up]" : ""),
+    );
+  }
+
+  #status(): void {
+    const now = performance.now();
+    const elapsed = ((now - this.#clock.startedAt) / 1000).toFixed(1);
+    const total = this.#o.durationSec > 0 ? `/${this.#o.warmupSec + this.#o.durationSec}` : "";
+    this.#out.status?.(`[${this.#clock.phase(now)}] ${elapsed}${total} s, ${this.#seen} messages received`);
+  }
+
+  #finish(): ConsumerSummary {
+    const o = this.#o;
+    const ms = this.#clock.measuredMs();
+    const received = this.#received.total;
+    const tps = ms > 0 ? received / (ms / 1000) : 0;
+    const summary: ConsumerSummary = {
+      type: "summary",
+      tool: "consumer",
+      topic: o.topic,
+      group: this.#group,
+      consumeFrom: o.consumeFrom,
+      queues: this.#queues.length,
+      warmupMs: o.warmupSec * 1000,
+      durationMs: Math.round(ms),
+      received,
+      failed: this.#failed.total,
+      tps: Math.round(tps),
+      mibPerSec: ms > 0 ? Math.round((this.#bytes.total / (ms / 1000)) / 1048576 * 100) / 100 : 0,
+      b2cLatencyMs: roundSummary(this.#b2c.total.summary(1000)),
+      s2cLatencyMs: roundSummary(this.#s2c.total.summary(1000)),
+    };
+    if (!o.json) {
+      this.#out.line(
+        `[Complete] Consume Total: ${received} Consume TPS: ${summary.tps} FAIL: ${summary.failed} ` +
+          `AVG(B2C) RT(ms): ${ms3(summary.b2cLatencyMs.mean)} ${
+            percentileFields(summary.b2cLatencyMs, "B2C ")
+          }`,
+      );
+    }
+    this.#out.line(JSON.stringify(summary));
+    return summary;
+  }
+}

@@ -1,0 +1,64 @@
+/** Admin commands against a real BrokerController registered with a real name server. */
+import { admin, assertEquals, assertStringIncludes, startNamesrv, startRealBroker } from "./helpers.ts";
+
+async function waitFor(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`Timed out waiting for ${what}`);
+}
+
+Deno.test("admin drives a real broker: clusterList, updateTopic, topicRoute, topicStatus, deleteTopic", async () => {
+  const ns = await startNamesrv();
+  const b = await startRealBroker(ns.addr);
+  try {
+    await waitFor(
+      async () => (await admin("topicList", "-n", ns.addr)).stdout.includes("TBW102"),
+      "registration",
+    );
+    const cl = await admin("clusterList", "-n", ns.addr);
+    assertEquals(cl.code, 0);
+    assertStringIncludes(
+      cl.stdout,
+      `TestCluster       broker-a                0     ${b.addr.padEnd(22)} V4_9_8`,
+    );
+
+    const up = await admin(
+      "updateTopic",
+      "-n",
+      ns.addr,
+      "-c",
+      "TestCluster",
+      "-t",
+      "E2E",
+      "-r",
+      "2",
+      "-w",
+      "2",
+    );
+    assertEquals(up.code, 0, up.stderr);
+    await waitFor(
+      async () => (await admin("topicRoute", "-n", ns.addr, "-t", "E2E")).code === 0,
+      "topic route",
+    );
+    const status = await admin("topicStatus", "-n", ns.addr, "-t", "E2E");
+    assertEquals(status.code, 0, status.stderr);
+    assertEquals(status.stdout.trim().split("\n").length, 3);
+
+    const bs = await admin("brokerStatus", "-n", ns.addr, "-b", b.addr);
+    assertEquals(bs.code, 0, bs.stderr);
+    assertStringIncludes(bs.stdout, "putTps");
+    const cfg = await admin("getBrokerConfig", "-n", ns.addr, "-b", b.addr);
+    assertStringIncludes(cfg.stdout, `${"brokerName".padEnd(50)}=  broker-a\n`);
+
+    const sub = await admin("updateSubGroup", "-n", ns.addr, "-b", b.addr, "-g", "E2E_G");
+    assertEquals(sub.code, 0, sub.stderr);
+    const del = await admin("deleteTopic", "-n", ns.addr, "-c", "TestCluster", "-t", "E2E");
+    assertEquals(del.code, 0, del.stderr);
+    assertEquals((await admin("topicRoute", "-n", ns.addr, "-t", "E2E")).code, 1);
+  } finally {
+    await b.stop();
+    await ns.dispose();
+  }
+});
