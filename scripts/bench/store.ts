@@ -101,7 +101,7 @@ async function runStore(mode: "ASYNC_FLUSH" | "SYNC_FLUSH"): Promise<ModeResult>
   if (failure) throw failure;
   const secs = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  const info = store.getRuntimeInfo();
+  const stats = store.getWriteStats();
   await store.shutdown();
   await Deno.remove(root, { recursive: true });
   return {
@@ -109,8 +109,8 @@ async function runStore(mode: "ASYNC_FLUSH" | "SYNC_FLUSH"): Promise<ModeResult>
     bytes,
     secs,
     cpuMicrosPerMsg: (cpu.user + cpu.system) / msgs,
-    writeCalls: Number(info.commitLogWriteCalls),
-    syncCalls: Number(info.commitLogSyncCalls),
+    writeCalls: stats.writeCalls,
+    syncCalls: stats.syncCalls,
   };
 }
 

@@ -436,25 +436,7 @@ export class MQAdminExt {
     queueId: number,
     offset: number,
   ): Promise<MessageExt | undefined> {
-    const ext = encodePullMessageRequestHeader({
-      consumerGroup: "TOOLS_CONSUMER",
-      topic,
-      queueId,
-      queueOffset: offset,
-      maxMsgNums: 1,
-      sysFlag: 0x4, // subscription carried in the request
-      commitOffset: 0,
-      suspendTimeoutMillis: 0,
-      subscription: "*",
-      subVersion: 0,
-      expressionType: "TAG",
-    });
-    const res = await this.invoke(brokerAddr, createRequest(RequestCode.PULL_MESSAGE, ext), [
-      ResponseCode.PULL_NOT_FOUND,
-      ResponseCode.PULL_RETRY_IMMEDIATELY,
-      ResponseCode.PULL_OFFSET_MOVED,
-    ]);
-    return res.code === ResponseCode.SUCCESS && res.body ? decodeRecords(res.body)[0] : undefined;
+    return (await this.pull(brokerAddr, topic, queueId, offset, 1)).msgs[0];
   }
 
   /** One group's config from GET_ALL_SUBSCRIPTIONGROUP_CONFIG (201), or undefined if the broker lacks it. */
@@ -477,6 +459,60 @@ export class MQAdminExt {
   async brokerMaintenance(brokerAddr: string, code: number): Promise<boolean> {
     const res = await this.client.invokeSync(brokerAddr, createRequest(code), this.timeoutMs);
     return res.code === ResponseCode.SUCCESS;
+  }
+
+  /** GET_MIN_OFFSET (31) / GET_MAX_OFFSET (30) of one queue. */
+  async queueOffset(brokerAddr: string, topic: string, queueId: number, max: boolean): Promise<number> {
+    const code = max ? RequestCode.GET_MAX_OFFSET : RequestCode.GET_MIN_OFFSET;
+    const res = await this.invoke(brokerAddr, createRequest(code, { topic, queueId: String(queueId) }));
+    return Number(res.extFields.offset ?? 0);
+  }
+
+  /**
+   * PULL_MESSAGE (11) of up to `max` messages from `offset` with a tag expression, as TOOLS_CONSUMER.
+   * Returns the response code, the messages and where to continue.
+   */
+  async pull(
+    brokerAddr: string,
+    topic: string,
+    queueId: number,
+    offset: number,
+    max: number,
+    subscription = "*",
+  ): Promise<{ code: number; msgs: MessageExt[]; nextBeginOffset: number }> {
+    const ext = encodePullMessageRequestHeader({
+      consumerGroup: "TOOLS_CONSUMER",
+      topic,
+      queueId,
+      queueOffset: offset,
+      maxMsgNums: max,
+      sysFlag: 0x4, // subscription carried in the request
+      commitOffset: 0,
+      suspendTimeoutMillis: 0,
+      subscription,
+      subVersion: 0,
+      expressionType: "TAG",
+    });
+    const res = await this.invoke(brokerAddr, createRequest(RequestCode.PULL_MESSAGE, ext), [
+      ResponseCode.PULL_NOT_FOUND,
+      ResponseCode.PULL_RETRY_IMMEDIATELY,
+      ResponseCode.PULL_OFFSET_MOVED,
+    ]);
+    const msgs = res.code === ResponseCode.SUCCESS && res.body ? decodeRecords(res.body) : [];
+    return { code: res.code, msgs, nextBeginOffset: Number(res.extFields.nextBeginOffset ?? offset) };
+  }
+
+  /** CLONE_GROUP_OFFSET (314) on every broker serving `topic`. */
+  async cloneGroupOffset(
+    srcGroup: string,
+    destGroup: string,
+    topic: string,
+    offline: boolean,
+  ): Promise<void> {
+    const ext = { srcGroup, destGroup, topic, offline: String(offline) };
+    for (const addr of await this.#brokerAddrsOf(topic)) {
+      await this.invoke(addr, createRequest(RequestCode.CLONE_GROUP_OFFSET, ext));
+    }
   }
 }
 

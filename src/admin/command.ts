@@ -13,6 +13,7 @@ export const COMMAND_GROUPS = [
   "Subscription groups and consumers",
   "Producers",
   "Message query and trace",
+  "Sending and consuming",
   "Offsets",
   "Name server",
   "Statistics",

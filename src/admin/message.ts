@@ -4,7 +4,8 @@
  * `/tmp/rocketmq/msgbodys/<msgId>` and lists, per consuming group, whether the message was consumed.
  */
 import type { AdminCommand, CommandContext } from "./command.ts";
-import { AdminError, type MQAdminExt } from "./admin_ext.ts";
+import { AdminError, type MQAdminExt, selectBrokerAddr } from "./admin_ext.ts";
+import { parseAdminTimestamp } from "./offset.ts";
 import { flag, opt } from "./options.ts";
 import { humanTime, javaFormat } from "./output.ts";
 import { hostToString } from "../message/host.ts";
@@ -211,10 +212,88 @@ const queryMsgByOffset: AdminCommand = {
   },
 };
 
+/** MessageExt's Java `toString()`, as printMsg embeds it. */
+export function messageExtString(m: MessageExt, brokerName: string): string {
+  const message = `Message{topic='${m.topic}', flag=${m.flag}, properties=${
+    propertiesString(m.properties)
+  }, body=[${[...m.body].map((b) => (b << 24) >> 24).join(", ")}], transactionId='null'}`;
+  return `MessageExt [brokerName=${brokerName}, queueId=${m.queueId}, storeSize=${m.storeSize}, ` +
+    `queueOffset=${m.queueOffset}, sysFlag=${m.sysFlag}, bornTimestamp=${m.bornTimestamp}, ` +
+    `bornHost=/${hostToString(m.bornHost)}, storeTimestamp=${m.storeTimestamp}, storeHost=/${
+      hostToString(m.storeHost)
+    }, ` +
+    `msgId=${m.msgId}, commitLogOffset=${m.commitLogOffset}, bodyCRC=${m.bodyCRC}, reconsumeTimes=${m.reconsumeTimes}, ` +
+    `preparedTransactionOffset=${m.preparedTransactionOffset}, toString()=${message}]`;
+}
+
+const printMsg: AdminCommand = {
+  name: "printMsg",
+  group: "Message query and trace",
+  description: "Print Message Detail",
+  options: [
+    opt("t", "topic", "topic name", true),
+    opt("c", "charsetName", "CharsetName(eg: UTF-8,GBK)"),
+    opt("s", "subExpression", "Subscribe Expression(eg: TagA || TagB)"),
+    opt("b", "beginTimestamp", "Begin timestamp[currentTimeMillis|yyyy-MM-dd#HH:mm:ss:SSS]"),
+    opt("e", "endTimestamp", "End timestamp[currentTimeMillis|yyyy-MM-dd#HH:mm:ss:SSS]"),
+    opt("d", "printBody", "print body"),
+  ],
+  async run({ opts, out, admin }) {
+    const topic = opts.required("topic");
+    const sub = opts.get("subExpression") ?? "*";
+    const printBody = opts.bool("printBody", true);
+    const begin = opts.get("beginTimestamp");
+    const end = opts.get("endTimestamp");
+    const route = await admin.examineTopicRouteInfo(topic);
+    const decoder = new TextDecoder();
+    for (const qd of [...route.queueDatas].sort((a, b) => a.brokerName.localeCompare(b.brokerName))) {
+      const bd = route.brokerDatas.find((b) => b.brokerName === qd.brokerName);
+      const addr = bd ? selectBrokerAddr(bd) : undefined;
+      if (addr === undefined || (qd.perm & 0x4) === 0) continue;
+      for (let q = 0; q < qd.readQueueNums; q++) {
+        const mq = `MessageQueue [topic=${topic}, brokerName=${qd.brokerName}, queueId=${q}]`;
+        const mq0 = { topic, brokerName: qd.brokerName, queueId: q };
+        let min = await admin.queueOffset(addr, topic, q, false);
+        let max = await admin.queueOffset(addr, topic, q, true);
+        if (begin !== undefined) min = await admin.searchOffset(addr, mq0, parseAdminTimestamp(begin));
+        if (end !== undefined) max = await admin.searchOffset(addr, mq0, parseAdminTimestamp(end));
+        out.out(javaFormat("minOffset=%s, maxOffset=%s, %s", min, max, mq));
+        let offset = min;
+        for (;;) {
+          if (offset >= max) {
+            out.out(javaFormat("%s print msg finished. status=%s, offset=%s", mq, "NO_NEW_MSG", offset));
+            break;
+          }
+          const r = await admin.pull(addr, topic, q, offset, 32, sub);
+          const next = r.nextBeginOffset > offset ? r.nextBeginOffset : offset + 1;
+          if (r.code === ResponseCode.SUCCESS) {
+            for (const m of r.msgs) {
+              const body = printBody ? decoder.decode(m.body) : "NOT PRINT BODY";
+              out.out(
+                javaFormat("MSGID: %s %s BODY: %s%n", m.msgId, messageExtString(m, qd.brokerName), body),
+              );
+            }
+          } else if (r.code === ResponseCode.PULL_RETRY_IMMEDIATELY) {
+            out.out(javaFormat("%s no matched msg. status=%s, offset=%s", mq, "NO_MATCHED_MSG", next));
+          } else {
+            const status = r.code === ResponseCode.PULL_NOT_FOUND ? "NO_NEW_MSG" : "OFFSET_ILLEGAL";
+            out.out(javaFormat("%s print msg finished. status=%s, offset=%s", mq, status, offset));
+            break;
+          }
+          offset = next;
+        }
+        out.out(javaFormat("--------------------------------------------------------%n"));
+      }
+    }
+    return 0;
+  },
+};
+
 /** Commands of the "Message query and trace" group. */
 export const MESSAGE_COMMANDS: AdminCommand[] = [
   queryMsgById,
   queryMsgByKey,
   queryMsgByUniqueKey,
   queryMsgByOffset,
+  printMsg,
 ];

@@ -148,5 +148,27 @@ const skipAccumulatedMessage: AdminCommand = {
   },
 };
 
+const cloneGroupOffset: AdminCommand = {
+  name: "cloneGroupOffset",
+  group: "Offsets",
+  description: "clone offset from other group.",
+  options: [
+    opt("s", "srcGroup", "set source consumer group", true),
+    opt("d", "destGroup", "set destination consumer group", true),
+    opt("t", "topic", "set the topic", true),
+    opt("o", "offline", "the group or the topic is offline"),
+  ],
+  async run({ opts, out, admin }) {
+    const src = opts.required("srcGroup");
+    const dest = opts.required("destGroup");
+    const topic = opts.required("topic");
+    await admin.cloneGroupOffset(src, dest, topic, opts.bool("offline", false));
+    out.out(
+      javaFormat("clone group offset success. srcGroup[%s], destGroup=[%s], topic[%s]", src, dest, topic),
+    );
+    return 0;
+  },
+};
+
 /** Commands of the "Offsets" group. */
-export const OFFSET_COMMANDS: AdminCommand[] = [resetOffsetByTime, skipAccumulatedMessage];
+export const OFFSET_COMMANDS: AdminCommand[] = [resetOffsetByTime, skipAccumulatedMessage, cloneGroupOffset];

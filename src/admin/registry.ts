@@ -10,6 +10,7 @@ import { MESSAGE_COMMANDS } from "./message.ts";
 import { NAMESRV_COMMANDS } from "./namesrv.ts";
 import { OFFSET_COMMANDS } from "./offset.ts";
 import { PRODUCER_COMMANDS } from "./producer.ts";
+import { SEND_COMMANDS } from "./send.ts";
 import { TOPIC_COMMANDS } from "./topic.ts";
 
 /** All registered commands, in listing order within their groups. */
@@ -20,6 +21,7 @@ export const ADMIN_COMMANDS: readonly AdminCommand[] = [
   ...CONSUMER_COMMANDS,
   ...PRODUCER_COMMANDS,
   ...MESSAGE_COMMANDS,
+  ...SEND_COMMANDS,
   ...OFFSET_COMMANDS,
   ...NAMESRV_COMMANDS,
 ];

@@ -5,6 +5,7 @@
  * maps the old spellings so a config loader can accept both.
  */
 import { bool, type ConfigOf, int, long, oneOf, str } from "./schema.ts";
+import { TimerConfigSchema } from "../timer/timer_config.ts";
 
 function homeDir(): string {
   try {
@@ -96,6 +97,8 @@ export const MessageStoreConfigSchema = {
   hotTailCacheBytes: int(64 * 1024 * 1024, { min: 0 }),
   /** rmq extra: the write buffer is handed to the writer once it holds this many bytes. */
   writeBatchBytes: int(256 * 1024, { min: 4096 }),
+  /** 5.x timer messages (§7.5): timerWheelEnable, timerMaxDelaySec and the accepted wheel layout keys. */
+  ...TimerConfigSchema,
 };
 
 /** A typed store config (see {@link MessageStoreConfigSchema}). */

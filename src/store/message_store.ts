@@ -467,7 +467,12 @@ export class DefaultMessageStore {
     }
     if (this.config.brokerRole === "SYNC_MASTER" && result.status === "PUT_OK" && waitStore) {
       // Without a replication hook there is no slave to wait for: upstream answers SLAVE_NOT_AVAILABLE.
-      result.status = this.#replicaWaiter ? await this.#replicaWaiter(end) : "SLAVE_NOT_AVAILABLE";
+      try {
+        result.status = this.#replicaWaiter ? await this.#replicaWaiter(end) : "SLAVE_NOT_AVAILABLE";
+      } catch (e) {
+        log.warn(`Waiting for the slave failed: ${e}`);
+        result.status = "SLAVE_NOT_AVAILABLE";
+      }
     }
     return result;
   }
@@ -538,10 +543,8 @@ export class DefaultMessageStore {
         log.error(`A dispatcher failed: ${e}`);
       }
     }
-    if (this.#arriving && this.config.brokerRole !== "SLAVE" && this.#started) {
-      const isQueued = tran === MessageSysFlag.TRANSACTION_NOT_TYPE ||
-        tran === MessageSysFlag.TRANSACTION_COMMIT_TYPE;
-      if (isQueued) this.#arrivals.push(req);
+    if (queued && this.#arriving && this.config.brokerRole !== "SLAVE" && this.#started) {
+      this.#arrivals.push(req);
     }
   }
 
@@ -801,15 +804,18 @@ export class DefaultMessageStore {
       getMissTimesTotal: String(this.#getMiss),
       pageCacheLockTimeMills: "0",
       earliestMessageTimeStamp: String(this.#earliestCommitLogTime()),
-      // rmq extras: how well writes and syncs are batched.
-      commitLogWriteCalls: String(cl.writeCalls),
-      commitLogSyncCalls: String(cl.syncCalls),
     };
   }
 
   #earliestCommitLogTime(): number {
     const f = this.#commitLog.queue.first;
     return f ? storeTimeAt(this.#commitLog, f.fileFromOffset) : -1;
+  }
+
+  /** rmq extra (benchmarks, diagnostics): how well commitlog writes and syncs are batched. */
+  getWriteStats(): { writeCalls: number; syncCalls: number; bytesWritten: number } {
+    const cl = this.#commitLog;
+    return { writeCalls: cl.writeCalls, syncCalls: cl.syncCalls, bytesWritten: cl.maxOffset - cl.minOffset };
   }
 
   /** The store never blocks in its put critical section, so the page cache is never "busy". */

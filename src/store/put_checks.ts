@@ -22,8 +22,14 @@ export function emptyPut(status: PutMessageStatus, remark?: string): PutMessageR
 
 /** True if `topic` can safely be a consume-queue directory name (no path separators, not "." or ".."). */
 export function isSafeTopicDirName(topic: string): boolean {
-  return topic.length > 0 && topic !== "." && topic !== ".." && !/[/\\\0]/.test(topic);
+  if (SAFE_TOPICS.has(topic)) return true;
+  const ok = topic.length > 0 && topic !== "." && topic !== ".." && !/[/\\\0]/.test(topic);
+  // Topics repeat endlessly on the put path; remember the good ones (bounded).
+  if (ok && SAFE_TOPICS.size < 10_000) SAFE_TOPICS.add(topic);
+  return ok;
 }
+
+const SAFE_TOPICS = new Set<string>();
 
 /** Why `msg` cannot be stored as a record (MESSAGE_ILLEGAL / PROPERTIES_SIZE_EXCEEDED), or null. */
 export function checkMessage(msg: MessageExtBrokerInner): PutMessageResult | null {

@@ -1,9 +1,11 @@
 /**
  * Timer-message settings (store-and-semantics.md §7.5, §14.2), with upstream key names and 5.x defaults.
  *
- * `timerPrecisionMs`, `timerRollWindowSlot` and `mappedFileSizeTimerLog` are upstream layout knobs of the
- * timing wheel; rmq's timer store has no wheel and delivers at the exact millisecond, so they are accepted
- * (an upstream broker.conf keeps loading) but do not change behaviour.
+ * rmq's timer store has no wheel and delivers at the exact millisecond: `timerPrecisionMs` does not round
+ * delivery times; with `timerRollWindowSlot` it only sets the roll window (a timer due further than
+ * `timerRollWindowSlot * timerPrecisionMs` after it was stored is written back to the timer topic at the
+ * window's edge, so its record outlives the commitlog retention). `mappedFileSizeTimerLog` is accepted so an
+ * upstream broker.conf keeps loading, and unused.
  */
 import { bool, type ConfigOf, defaultsOf, int, long } from "../config/schema.ts";
 

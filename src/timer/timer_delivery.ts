@@ -51,7 +51,35 @@ export function toDeliveryMessage(parked: MessageExt, dequeueMs: number): Messag
 }
 
 /**
- * True when `candidate` (a record found in the real topic) is the delivery of the parked record: the same
+ * A copy of a parked timer written back to the timer topic (upstream "roll"), used when its delivery time lies
+ * beyond the roll window so that its record stays younger than the commitlog's retention. TIMER_ROLL_TIMES is
+ * incremented; TIMER_ENQUEUE_MS/TIMER_DEQUEUE_MS are stamped as for a delivery so a crash check can find it.
+ */
+export function toRollMessage(parked: MessageExt, dequeueMs: number): MessageExtBrokerInner {
+  const props = { ...parked.properties };
+  props[MessageConst.TIMER_ROLL_TIMES] = String((Number(props[MessageConst.TIMER_ROLL_TIMES]) || 0) + 1);
+  props[MessageConst.TIMER_ENQUEUE_MS] = String(parked.storeTimestamp);
+  props[MessageConst.TIMER_DEQUEUE_MS] = String(dequeueMs);
+  return {
+    topic: parked.topic,
+    queueId: parked.queueId,
+    flag: parked.flag,
+    body: parked.body,
+    properties: props,
+    propertiesString: encodeProperties(props),
+    tagsCode: tagsHashCode(props[MessageConst.TAGS]),
+    sysFlag: parked.sysFlag,
+    bornTimestamp: parked.bornTimestamp,
+    bornHost: parked.bornHost,
+    storeHost: parked.storeHost,
+    reconsumeTimes: parked.reconsumeTimes,
+    preparedTransactionOffset: 0,
+  };
+}
+
+/**
+ * True when `candidate` (a record found in the real topic, or the timer topic for a roll) is the delivery of the
+ * parked record: the same
  * UNIQ_KEY, a TIMER_DEQUEUE_MS, and TIMER_ENQUEUE_MS equal to the parked record's store time. Used after a
  * crash to avoid delivering twice.
  */

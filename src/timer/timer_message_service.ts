@@ -14,15 +14,18 @@
  *   batch are issued back to back, so their order is kept); once the puts are written, the batch's queue
  *   offsets are appended to the delivered log with one write.
  * - Durability ({@link TimerStateFiles}): pending = last snapshot ∪ queue entries from the snapshot's
- *   readOffset − delivered log. A new snapshot is written when the operations since the last one reach the
- *   number pending (at least `snapshotMinOps`), so its cost is amortized O(1) per timer, and at shutdown.
+ *   readOffset − delivered logs. A new snapshot is taken when the operations since the last one reach the
+ *   number pending (at least `snapshotMinOps`), so its cost is amortized O(1) per timer, and at shutdown; it
+ *   is captured synchronously between delivery batches and written in the background.
  * - Crash window: a put that reached the commitlog but whose offset had not yet been appended to the
  *   delivered log. After an unclean stop, every timer that was due before this start is first looked up in
  *   the index (real topic + UNIQ_KEY) for a record carrying TIMER_DEQUEUE_MS and this timer's TIMER_ENQUEUE_MS;
  *   if found it is not delivered again. What remains: with `messageIndexEnable=false` or a message without
  *   UNIQ_KEY, a crash may deliver the last in-flight batch twice; a power loss can lose the unsynced tail of
  *   the delivered log as it can the commitlog's (ASYNC_FLUSH).
- * - Retention: a timer whose commitlog record was deleted before it fired is logged and dropped.
+ * - Retention: a timer due more than the roll window (2 days by default) after it was stored is "rolled": at
+ *   the window's edge it is written back to the timer topic (TIMER_ROLL_TIMES + 1) instead of delivered, so its
+ *   record never gets older than the window. A timer whose record was deleted anyway is logged and dropped.
  *
  * Cancel: a timer message carrying TIMER_DEL_UNIQKEY is not delivered; while it is pending, a timer whose
  * UNIQ_KEY it names is dropped when it fires (send the cancel with the target's delivery time).
@@ -37,7 +40,7 @@ import { decodeRecord } from "../message/record_codec.ts";
 import { getLogger } from "../log/logger.ts";
 import { TIMER_TOPIC } from "./timer_rewrite.ts";
 import { TimerHeap } from "./timer_heap.ts";
-import { isDeliveryOf, toDeliveryMessage } from "./timer_delivery.ts";
+import { isDeliveryOf, toDeliveryMessage, toRollMessage } from "./timer_delivery.ts";
 import { TimerSnapshotError, TimerStateFiles } from "./timer_state_files.ts";
 
 const log = getLogger("timer");
@@ -45,6 +48,8 @@ const log = getLogger("timer");
 /** Consumer group name used for the service's own reads of the timer queue. */
 const READER_GROUP = "rmq_sys_timer_reader";
 const FLAG_CANCEL = 1;
+/** The heap time is the roll time, not the delivery time: write the timer back to the timer topic. */
+const FLAG_ROLL = 2;
 const MAX_TIMEOUT_MS = 0x7fffffff;
 const RETRY_BACKOFF_MS = 1000;
 const PUMP_BATCH = 32;
@@ -82,6 +87,9 @@ function newBatch(n: number): DueBatch {
 export interface TimerServiceConfig {
   storePathRootDir: string;
   timerWheelEnable: boolean;
+  /** With timerPrecisionMs, the roll window: timers due later than this after their store time are rolled. */
+  timerRollWindowSlot?: number;
+  timerPrecisionMs?: number;
 }
 
 /** Tuning and test hooks. */
@@ -102,6 +110,7 @@ export interface TimerServiceStats {
   cancelled: number;
   skippedAsDuplicate: number;
   dropped: number;
+  rolled: number;
   snapshots: number;
 }
 
@@ -113,6 +122,7 @@ export class TimerMessageService {
   readonly #files: TimerStateFiles;
   readonly #batchSize: number;
   readonly #snapshotMinOps: number;
+  readonly #rollWindowMs: number;
   #heap = new TimerHeap();
   #readOffset = 0;
   #running = false;
@@ -135,7 +145,14 @@ export class TimerMessageService {
   #snapshotTimer: ReturnType<typeof setTimeout> | undefined;
   #snapshotting: Promise<void> | null = null;
   readonly #cancels = new Map<string, number>();
-  readonly #stats = { delivered: 0, cancelled: 0, skippedAsDuplicate: 0, dropped: 0, snapshots: 0 };
+  readonly #stats = {
+    delivered: 0,
+    cancelled: 0,
+    skippedAsDuplicate: 0,
+    dropped: 0,
+    rolled: 0,
+    snapshots: 0,
+  };
 
   constructor(store: DefaultMessageStore, cfg: TimerServiceConfig, opts: TimerServiceOptions = {}) {
     this.#store = store;
@@ -144,6 +161,7 @@ export class TimerMessageService {
     this.#files = new TimerStateFiles(cfg.storePathRootDir);
     this.#batchSize = Math.max(1, opts.batchSize ?? 1024);
     this.#snapshotMinOps = Math.max(1, opts.snapshotMinOps ?? 65536);
+    this.#rollWindowMs = (cfg.timerRollWindowSlot ?? 172800) * (cfg.timerPrecisionMs ?? 1000);
   }
 
   /** Timers parked and not yet delivered (including a batch being delivered right now). */
@@ -261,7 +279,7 @@ export class TimerMessageService {
     }
     const q = req.consumeQueueOffset;
     if (q === this.#readOffset && this.#pumpRun === null) {
-      this.#ingest(q, req.commitLogOffset, req.propertiesMap);
+      this.#ingest(q, req.commitLogOffset, req.propertiesMap, req.storeTimestamp);
       this.#maybeSnapshot();
     } else if (q >= this.#readOffset) {
       // A gap, or a read in progress: read the consume queue once the store finished this dispatch round.
@@ -320,7 +338,7 @@ export class TimerMessageService {
           continue;
         }
         if (m.queueOffset < this.#readOffset) continue;
-        this.#ingest(m.queueOffset, m.commitLogOffset, m.properties);
+        this.#ingest(m.queueOffset, m.commitLogOffset, m.properties, m.storeTimestamp);
       }
       if (r.nextBeginOffset > this.#readOffset) this.#readOffset = r.nextBeginOffset;
       if (this.#readOffset <= from) {
@@ -341,16 +359,25 @@ export class TimerMessageService {
     }, PUMP_RETRY_MS);
   }
 
-  #ingest(queueOffset: number, phyOffset: number, props: Record<string, string>): void {
+  #ingest(
+    queueOffset: number,
+    phyOffset: number,
+    props: Record<string, string>,
+    storeTimestamp: number,
+  ): void {
     this.#readOffset = queueOffset + 1;
     if (this.#recoveryDelivered?.has(queueOffset)) return;
     const out = Number(props[MessageConst.TIMER_OUT_MS]);
-    const deliverMs = Number.isFinite(out) ? out : 0;
+    let deliverMs = Number.isFinite(out) ? out : 0;
     let flags = 0;
     const cancelKey = props[MessageConst.TIMER_DEL_UNIQKEY];
     if (cancelKey !== undefined) {
       flags |= FLAG_CANCEL;
       this.#cancels.set(cancelKey, (this.#cancels.get(cancelKey) ?? 0) + 1);
+    } else if (deliverMs - storeTimestamp > this.#rollWindowMs) {
+      // Keep the record younger than the commitlog retention: rewrite it at the window's edge.
+      flags |= FLAG_ROLL;
+      deliverMs = storeTimestamp + this.#rollWindowMs;
     }
     this.#heap.push(deliverMs, queueOffset, phyOffset, flags);
     this.#opsSinceSnapshot++;
@@ -440,12 +467,13 @@ export class TimerMessageService {
         done[nDone++] = q;
         continue;
       }
-      if (b.deliverMs[i]! < this.#checkBefore && await this.#alreadyDelivered(ext)) {
+      const roll = (b.flags[i]! & FLAG_ROLL) !== 0;
+      if (b.deliverMs[i]! < this.#checkBefore && await this.#alreadyDelivered(ext, roll)) {
         this.#stats.skippedAsDuplicate++;
         done[nDone++] = q;
         continue;
       }
-      const msg = toDeliveryMessage(ext, this.#clock());
+      const msg = roll ? toRollMessage(ext, this.#clock()) : toDeliveryMessage(ext, this.#clock());
       if (typeof msg === "string") {
         log.error(`${msg}; it is dropped`);
         this.#stats.dropped++;
@@ -470,7 +498,8 @@ export class TimerMessageService {
         status === "PUT_OK" || status === "FLUSH_DISK_TIMEOUT" || status === "FLUSH_SLAVE_TIMEOUT" ||
         status === "SLAVE_NOT_AVAILABLE"
       ) {
-        this.#stats.delivered++;
+        if (b.flags[i]! & FLAG_ROLL) this.#stats.rolled++;
+        else this.#stats.delivered++;
         done[nDone++] = b.queueOffset[i]!;
       } else if (status === "MESSAGE_ILLEGAL" || status === "PROPERTIES_SIZE_EXCEEDED") {
         log.error(`Timer ${b.queueOffset[i]} cannot be stored in its real topic (${status}); it is dropped`);
@@ -505,10 +534,10 @@ export class TimerMessageService {
     else this.#cancels.set(key, n - 1);
   }
 
-  /** After a crash: was this timer's delivery already stored? (index lookup by real topic + UNIQ_KEY) */
-  async #alreadyDelivered(parked: MessageExt): Promise<boolean> {
+  /** After a crash: was this timer's delivery (or roll) already stored? (index lookup by topic + UNIQ_KEY) */
+  async #alreadyDelivered(parked: MessageExt, roll: boolean): Promise<boolean> {
     const uniq = parked.properties[MessageConst.UNIQ_KEY];
-    const real = parked.properties[MessageConst.REAL_TOPIC];
+    const real = roll ? TIMER_TOPIC : parked.properties[MessageConst.REAL_TOPIC];
     if (uniq === undefined || real === undefined || !this.#store.config.messageIndexEnable) return false;
     const found = await this.#store.queryMessage(
       real,

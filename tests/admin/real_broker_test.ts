@@ -62,3 +62,76 @@ Deno.test("admin drives a real broker: clusterList, updateTopic, topicRoute, top
     await ns.dispose();
   }
 });
+
+Deno.test("sendMessage sends through a real broker; queryMsgByKey and queryMsgByUniqueKey find it", async () => {
+  const ns = await startNamesrv();
+  const b = await startRealBroker(ns.addr);
+  try {
+    await waitFor(
+      async () => (await admin("topicList", "-n", ns.addr)).stdout.includes("TBW102"),
+      "registration",
+    );
+    await admin("updateTopic", "-n", ns.addr, "-c", "TestCluster", "-t", "SendT", "-r", "1", "-w", "1");
+    await waitFor(
+      async () => (await admin("topicRoute", "-n", ns.addr, "-t", "SendT")).code === 0,
+      "topic route",
+    );
+    const sent = await admin(
+      "sendMessage",
+      "-n",
+      ns.addr,
+      "-t",
+      "SendT",
+      "-p",
+      "hello",
+      "-k",
+      "biz-1",
+      "-c",
+      "TagA",
+    );
+    assertEquals(sent.code, 0, sent.stderr);
+    const row = sent.stdout.split("\n")[1]!;
+    assertStringIncludes(row, `${"broker-a".padEnd(32)}  0     ${"SEND_OK".padEnd(20)}    `);
+    const msgId = row.trim().split(/\s+/).pop()!;
+    await waitFor(
+      async () => (await admin("queryMsgByKey", "-n", ns.addr, "-t", "SendT", "-k", "biz-1")).code === 0,
+      "index",
+    );
+    const byKey = await admin("queryMsgByKey", "-n", ns.addr, "-t", "SendT", "-k", "biz-1");
+    assertStringIncludes(byKey.stdout, msgId);
+    const byUniq = await admin("queryMsgByUniqueKey", "-n", ns.addr, "-t", "SendT", "-i", msgId);
+    assertEquals(byUniq.code, 0, byUniq.stderr);
+    assertStringIncludes(byUniq.stdout, `${"Tags:".padEnd(20)} [TagA]\n`);
+    await Deno.remove(`/tmp/rocketmq/msgbodys/${msgId}`).catch(() => {});
+
+    const printed = await admin("printMsg", "-n", ns.addr, "-t", "SendT");
+    assertEquals(printed.code, 0, printed.stderr);
+    assertStringIncludes(
+      printed.stdout,
+      "minOffset=0, maxOffset=1, MessageQueue [topic=SendT, brokerName=broker-a, queueId=0]",
+    );
+    assertStringIncludes(printed.stdout, "BODY: hello\n");
+    assertStringIncludes(printed.stdout, "print msg finished. status=NO_NEW_MSG, offset=1");
+    const filtered = await admin("printMsg", "-n", ns.addr, "-t", "SendT", "-s", "TagB", "-d", "false");
+    assertEquals(filtered.stdout.includes("BODY:"), false);
+
+    const clone = await admin(
+      "cloneGroupOffset",
+      "-n",
+      ns.addr,
+      "-s",
+      "G_SRC",
+      "-d",
+      "G_DEST",
+      "-t",
+      "SendT",
+    );
+    assertEquals([clone.code, clone.stdout], [
+      0,
+      "clone group offset success. srcGroup[G_SRC], destGroup=[G_DEST], topic[SendT]",
+    ]);
+  } finally {
+    await b.stop();
+    await ns.dispose();
+  }
+});

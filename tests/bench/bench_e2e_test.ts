@@ -76,6 +76,29 @@ Deno.test({
       const lat = ps["latencyMs"] as Record<string, number>;
       assert(lat["p50"]! > 0 && lat["p99"]! >= lat["p50"]! && lat["max"]! >= lat["p999"]!);
 
+      const r = await bench([
+        "producer",
+        "-n",
+        rmq.namesrvAddr,
+        "-t",
+        "BenchSmoke",
+        "-w",
+        "8",
+        "--rate",
+        "400",
+        "--duration",
+        "0.5",
+        "--json",
+      ]);
+      assertEquals(r.code, 0, r.stderr);
+      const rs = summaryOf(r.lines);
+      assertEquals(rs["mode"], "rate");
+      assert((rs["sent"] as number) > 0, `nothing sent at a fixed rate: ${r.lines.at(-1)}`);
+      const intended = rs["intendedLatencyMs"] as Record<string, number>;
+      assert(
+        intended["count"]! > 0 && intended["max"]! >= (rs["latencyMs"] as Record<string, number>)["min"]!,
+      );
+
       const c = await bench([
         "consumer",
         "-n",

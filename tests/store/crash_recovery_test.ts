@@ -111,3 +111,31 @@ for (const mode of ["ASYNC_FLUSH", "SYNC_FLUSH"]) {
     }
   });
 }
+
+Deno.test("a second broker process cannot open a store another process holds", async () => {
+  const root = await Deno.makeTempDir({ prefix: "rmq-lock-" });
+  try {
+    const store = await openStore(root);
+    const run = () =>
+      new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-A",
+          "--no-check",
+          new URL("./fixtures/open_child.ts", import.meta.url).pathname,
+          root,
+        ],
+        stdout: "piped",
+        stderr: "null",
+      }).output();
+    try {
+      const out = dec.decode((await run()).stdout);
+      assert.match(out, /^REFUSED StoreLockedError: Lock failed: the store ".*" is already in use/);
+    } finally {
+      await store.shutdown();
+    }
+    assert.match(dec.decode((await run()).stdout), /^STARTED/);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

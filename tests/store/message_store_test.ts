@@ -222,3 +222,27 @@ async function exists(p: string): Promise<boolean> {
     return false;
   }
 }
+
+Deno.test("with the hot tail cache disabled every read and the dispatcher go to the segment files", async () => {
+  await withStore(
+    { hotTailCacheBytes: 0, mappedFileSizeCommitLog: 8192, writeBatchBytes: 4096 },
+    async (store) => {
+      const rs = [];
+      for (let i = 0; i < 40; i++) {
+        rs.push(
+          await store.putMessage(makeMsg("NC", i % 2, `m${i}:` + "c".repeat(400))),
+        );
+      }
+      assert.ok(rs.every((r) => r.status === "PUT_OK"));
+      let off = 0;
+      const bodies: string[] = [];
+      while (off < store.getMaxOffsetInQueue("NC", 0)) {
+        const got = await store.getMessage("g", "NC", 0, off, 32, 1 << 20);
+        bodies.push(...(await bodiesOf(got.records)).map((b) => b.split(":")[0]!));
+        off = got.nextBeginOffset;
+      }
+      assert.deepStrictEqual(bodies, Array.from({ length: 20 }, (_, i) => `m${2 * i}`));
+      assert.equal((await store.lookMessageByOffset(rs[39]!.wroteOffset))?.queueOffset, 19);
+    },
+  );
+});

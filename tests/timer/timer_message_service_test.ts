@@ -270,3 +270,42 @@ Deno.test("a message with a DELAY level and timer properties takes the delay-lev
     }
   });
 });
+
+Deno.test("a timer due beyond the roll window is written back to the timer topic and still fires once, on time", async () => {
+  await withRoot(async (root) => {
+    const { DefaultMessageStore } = await import("../../src/store/message_store.ts");
+    const { timerStoreConfig } = await import("./helpers.ts");
+    const { TimerMessageService } = await import("../../src/timer/timer_message_service.ts");
+    const store = new DefaultMessageStore(timerStoreConfig(root));
+    await store.start();
+    // A 150 ms roll window: a 500 ms timer is rolled (up to three times) before it is delivered.
+    const timer = new TimerMessageService(store, {
+      storePathRootDir: root,
+      timerWheelEnable: true,
+      timerRollWindowSlot: 1,
+      timerPrecisionMs: 150,
+    });
+    try {
+      await timer.start();
+      let arrivedAt = 0;
+      store.setMessageArrivingListener((topic) => {
+        if (topic === "T") arrivedAt = Date.now();
+      });
+      const { deliverMs } = await sendTimer(store, "T", 0, "far", 500);
+      assert.ok(await waitFor(() => arrivedAt > 0, 2000));
+      assert.ok(arrivedAt >= deliverMs && arrivedAt - deliverMs <= LATENESS_MS + CI_MARGIN_MS);
+      await new Promise((r) => setTimeout(r, 100));
+      const got = await readQueue(store, "T", 0);
+      assert.equal(got.length, 1);
+      // Three rolls on time; fewer if the machine is slow enough that a roll lands late.
+      const rolled = timer.stats().rolled;
+      assert.ok(rolled >= 1 && rolled <= 3, `rolled ${rolled} times`);
+      assert.equal(got[0]!.properties["TIMER_ROLL_TIMES"], String(rolled));
+      assert.equal(store.getMaxOffsetInQueue(TIMER_TOPIC, 0), 1 + rolled);
+      assert.equal(timer.stats().delivered, 1);
+    } finally {
+      await timer.shutdown();
+      await store.shutdown();
+    }
+  });
+});
