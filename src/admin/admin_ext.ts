@@ -40,11 +40,13 @@ import {
 import type { MessageQueue } from "../protocol/bodies/message_queue.ts";
 import type { BrokerData } from "../protocol/route.ts";
 import { encodeQueryMessageRequestHeader } from "../protocol/headers/query.ts";
+import { encodeGetConsumerRunningInfoRequestHeader } from "../protocol/headers/client.ts";
 import { encodePullMessageRequestHeader } from "../protocol/headers/pull.ts";
 import { decodeRecords } from "../message/record_codec.ts";
 import { decodeOffsetMsgId } from "../message/msg_id.ts";
 import { hostToString } from "../message/host.ts";
 import type { MessageExt } from "../message/message.ts";
+import { type ConsumeStatsList, decodeConsumeStatsList } from "./consume_stats_list.ts";
 
 /** Admin RPC timeout, as upstream's tool uses. */
 export const ADMIN_TIMEOUT_MS = 5000;
@@ -325,6 +327,30 @@ export class MQAdminExt {
     return cc;
   }
 
+  /**
+   * GET_CONSUMER_RUNNING_INFO (307) for one client, relayed by the first broker serving the group's
+   * retry topic (as upstream picks it); the client's raw ConsumerRunningInfo body.
+   */
+  async getConsumerRunningInfo(group: string, clientId: string, jstack: boolean): Promise<Uint8Array> {
+    const addr = (await this.#brokerAddrsOf(`%RETRY%${group}`))[0];
+    if (addr === undefined) {
+      throw new AdminError(ResponseCode.CONSUMER_NOT_ONLINE, "Not found the consumer group connection");
+    }
+    const ext = encodeGetConsumerRunningInfoRequestHeader({
+      consumerGroup: group,
+      clientId,
+      jstackEnable: jstack,
+    });
+    // The broker waits up to 10 s for the client; upstream's admin allows three times its usual timeout.
+    const res = await this.client.invokeSync(
+      addr,
+      createRequest(RequestCode.GET_CONSUMER_RUNNING_INFO, ext),
+      this.timeoutMs * 3,
+    );
+    if (res.code !== ResponseCode.SUCCESS) throw new AdminError(res.code, res.remark, addr);
+    return res.body ?? new Uint8Array();
+  }
+
   /** GET_PRODUCER_CONNECTION_LIST (204) from the first broker serving `topic`. */
   async examineProducerConnectionInfo(group: string, topic: string): Promise<ProducerConnection> {
     const addr = (await this.#brokerAddrsOf(topic))[0];
@@ -402,13 +428,20 @@ export class MQAdminExt {
    * QUERY_MESSAGE (12) on every broker of the topic, re-filtered like the Java client (exact key in
    * KEYS, or exact UNIQ_KEY for `unique`).
    */
-  async queryMessage(topic: string, key: string, maxNum: number, unique: boolean): Promise<MessageExt[]> {
+  async queryMessage(
+    topic: string,
+    key: string,
+    maxNum: number,
+    unique: boolean,
+    beginTimestamp = 0,
+    endTimestamp = Number.MAX_SAFE_INTEGER,
+  ): Promise<MessageExt[]> {
     const ext = encodeQueryMessageRequestHeader({
       topic,
       key,
       maxNum,
-      beginTimestamp: 0,
-      endTimestamp: Number.MAX_SAFE_INTEGER,
+      beginTimestamp,
+      endTimestamp,
       uniqueKeyQuery: unique,
     });
     const found: MessageExt[] = [];
@@ -479,9 +512,10 @@ export class MQAdminExt {
     offset: number,
     max: number,
     subscription = "*",
+    group = "TOOLS_CONSUMER",
   ): Promise<{ code: number; msgs: MessageExt[]; nextBeginOffset: number }> {
     const ext = encodePullMessageRequestHeader({
-      consumerGroup: "TOOLS_CONSUMER",
+      consumerGroup: group,
       topic,
       queueId,
       queueOffset: offset,
@@ -513,6 +547,40 @@ export class MQAdminExt {
     for (const addr of await this.#brokerAddrsOf(topic)) {
       await this.invoke(addr, createRequest(RequestCode.CLONE_GROUP_OFFSET, ext));
     }
+  }
+
+  /** GET_BROKER_CONSUME_STATS (317): every group's progress on one broker. */
+  async fetchConsumeStatsInBroker(
+    brokerAddr: string,
+    isOrder: boolean,
+    timeoutMs: number,
+  ): Promise<ConsumeStatsList> {
+    const req = createRequest(RequestCode.GET_BROKER_CONSUME_STATS, { isOrder: String(isOrder) });
+    const res = await this.client.invokeSync(brokerAddr, req, timeoutMs);
+    if (res.code !== ResponseCode.SUCCESS) throw new AdminError(res.code, res.remark, brokerAddr);
+    return decodeConsumeStatsList(res.body ?? new TextEncoder().encode("{}"));
+  }
+
+  /** VIEW_BROKER_STATS_DATA (315): [tps of the last minute, messages in the last 24 hours]. */
+  async viewBrokerStatsData(
+    brokerAddr: string,
+    statsName: string,
+    statsKey: string,
+  ): Promise<[number, number]> {
+    const req = createRequest(RequestCode.VIEW_BROKER_STATS_DATA, { statsName, statsKey });
+    const res = await this.invoke(brokerAddr, req);
+    const root = parseJson(new TextDecoder().decode(res.body ?? new Uint8Array()) || "{}");
+    const item = (name: string): { sum: number; tps: number } => {
+      const o = root !== null && typeof root === "object" && !Array.isArray(root) ? root[name] : undefined;
+      const obj = o !== null && typeof o === "object" && !Array.isArray(o) ? o : {};
+      return { sum: Number(obj.sum ?? 0), tps: Number(obj.tps ?? 0) };
+    };
+    const day = item("statsDay");
+    const hour = item("statsHour");
+    const minute = item("statsMinute");
+    // Upstream's compute24HourSum: the widest window that has data.
+    const sum = day.sum !== 0 ? day.sum : hour.sum !== 0 ? hour.sum : minute.sum;
+    return [minute.tps, sum];
   }
 }
 

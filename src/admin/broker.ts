@@ -1,13 +1,18 @@
 /** Broker commands (operations.md §1.4.2): brokerStatus, getBrokerConfig, updateBrokerConfig. */
 import type { AdminCommand, CommandContext } from "./command.ts";
 import { opt } from "./options.ts";
-import { javaFormat } from "./output.ts";
+import { humanTime, javaFormat, printJson } from "./output.ts";
+import { compareMessageQueue } from "../client/allocate.ts";
 import { masterAddrsOfCluster, mastersAndSlavesOfCluster } from "./cluster_util.ts";
 import { needBrokerOrCluster } from "./topic.ts";
 import { RequestCode } from "../remoting/request_code.ts";
 
 async function printRuntimeStats(ctx: CommandContext, addr: string, withAddr: boolean): Promise<void> {
   const kv = await ctx.admin.fetchBrokerRuntimeStats(addr);
+  if (ctx.opts.has("json")) {
+    printJson(ctx.out, { addr, runtime: Object.fromEntries([...kv].sort((a, b) => (a[0] < b[0] ? -1 : 1))) });
+    return;
+  }
   for (const [k, v] of [...kv].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
     ctx.out.out(withAddr ? javaFormat("%-24s %-32s: %s%n", addr, k, v) : javaFormat("%-32s: %s%n", k, v));
   }
@@ -18,6 +23,7 @@ const brokerStatus: AdminCommand = {
   group: "Cluster and brokers",
   description: "Fetch broker runtime status data",
   options: [opt("b", "brokerAddr", "Broker address"), opt("c", "clusterName", "which cluster")],
+  json: true,
   async run(ctx) {
     const brokerAddr = ctx.opts.get("brokerAddr");
     const cluster = ctx.opts.get("clusterName");
@@ -120,6 +126,59 @@ const updateBrokerConfig: AdminCommand = {
   },
 };
 
+const brokerConsumeStats: AdminCommand = {
+  name: "brokerConsumeStats",
+  group: "Cluster and brokers",
+  description: "Fetch broker consume stats data",
+  options: [
+    opt("b", "brokerAddr", "Broker address", true),
+    opt("t", "timeoutMillis", "request timeout Millis"),
+    opt("l", "level", "threshold of print diff"),
+    opt("o", "order", "order topic"),
+  ],
+  async run({ opts, out, admin }) {
+    const list = await admin.fetchConsumeStatsInBroker(
+      opts.required("brokerAddr"),
+      opts.bool("order", false),
+      opts.int("timeoutMillis", 50_000),
+    );
+    const level = opts.int("level", 0);
+    const fmt = "%-64s  %-64s  %-32s  %-4s  %-20s  %-20s  %-20s  %s%n";
+    out.out(
+      javaFormat(
+        fmt,
+        "#Topic",
+        "#Group",
+        "#Broker Name",
+        "#QID",
+        "#Broker Offset",
+        "#Consumer Offset",
+        "#Diff",
+        "#LastTime",
+      ),
+    );
+    for (const { group, offsetTable } of list.stats) {
+      for (const [mq, w] of [...offsetTable].sort(([a], [b]) => compareMessageQueue(a, b))) {
+        const diff = w.brokerOffset - w.consumerOffset;
+        if (diff < level || w.lastTimestamp <= 0) continue;
+        out.out(javaFormat(
+          "%-64s  %-64s  %-32s  %-4d  %-20d  %-20d  %-20d  %s%n",
+          mq.topic.slice(0, 64),
+          group,
+          mq.brokerName.slice(0, 32),
+          mq.queueId,
+          w.brokerOffset,
+          w.consumerOffset,
+          diff,
+          humanTime(w.lastTimestamp, false),
+        ));
+      }
+    }
+    out.out(javaFormat("%nDiff Total: %d%n", list.totalDiff));
+    return 0;
+  },
+};
+
 /** cleanExpiredCQ / cleanUnusedTopic / deleteExpiredCommitLog: one request to one broker or every master. */
 function maintenanceCommand(name: string, code: number, description: string): AdminCommand {
   return {
@@ -150,6 +209,7 @@ export const BROKER_COMMANDS: AdminCommand[] = [
   brokerStatus,
   getBrokerConfig,
   updateBrokerConfig,
+  brokerConsumeStats,
   maintenanceCommand(
     "cleanExpiredCQ",
     RequestCode.CLEAN_EXPIRED_CONSUMEQUEUE,

@@ -1,8 +1,9 @@
-/** Cluster commands (operations.md §1.4.2): clusterList. */
+/** Cluster commands (operations.md §1.4.2): clusterList, and clusterRT from cluster_rt.ts. */
 import type { AdminCommand, CommandContext } from "./command.ts";
 import { flag, opt } from "./options.ts";
-import { javaFormat } from "./output.ts";
+import { javaFormat, printJson } from "./output.ts";
 import type { ClusterInfo } from "../protocol/cluster.ts";
+import { clusterRT } from "./cluster_rt.ts";
 
 const BASE_FMT = "%-16s  %-22s  %-4s  %-22s %-16s %19s %19s %10s %5s %6s%n";
 const MORE_FMT = "%-16s  %-32s %14s %14s %14s %14s%n";
@@ -115,6 +116,16 @@ async function printMoreStats(ctx: CommandContext, info: ClusterInfo, only?: str
   }
 }
 
+/** `--json`: one entry per broker address with its raw runtime table (null when it did not answer). */
+async function printClusterJson(ctx: CommandContext, info: ClusterInfo, only?: string): Promise<void> {
+  const rows = [];
+  for (const [cluster, brokerName, brokerId, addr] of members(info, only)) {
+    const runtime = await stats(ctx, addr);
+    rows.push({ cluster, brokerName, brokerId, addr, runtime: runtime ?? null });
+  }
+  printJson(ctx.out, rows);
+}
+
 const clusterList: AdminCommand = {
   name: "clusterList",
   group: "Cluster and brokers",
@@ -124,12 +135,14 @@ const clusterList: AdminCommand = {
     opt("i", "interval", "specify intervals numbers, it is in seconds"),
     opt("c", "clusterName", "which cluster"),
   ],
+  json: true,
   async run(ctx) {
     const interval = ctx.opts.int("interval", 0);
     const only = ctx.opts.get("clusterName");
     for (;;) {
       const info = await ctx.admin.examineBrokerClusterInfo();
-      if (ctx.opts.has("moreStats")) await printMoreStats(ctx, info, only);
+      if (ctx.opts.has("json")) await printClusterJson(ctx, info, only);
+      else if (ctx.opts.has("moreStats")) await printMoreStats(ctx, info, only);
       else await printBase(ctx, info, only);
       if (interval <= 0) return 0;
       await new Promise((r) => setTimeout(r, interval * 1000));
@@ -138,4 +151,4 @@ const clusterList: AdminCommand = {
 };
 
 /** Commands of the "Cluster and brokers" group that read cluster-wide state. */
-export const CLUSTER_COMMANDS: AdminCommand[] = [clusterList];
+export const CLUSTER_COMMANDS: AdminCommand[] = [clusterList, clusterRT];

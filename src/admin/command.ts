@@ -37,6 +37,8 @@ export interface AdminCommand {
   description: string;
   /** Own options; `-h` and `-n` are added for every command. */
   options: OptionSpec[];
+  /** Whether the command supports rmq's `--json` output (added to its options). */
+  json?: boolean;
   /** Runs the command; resolves to the exit code. Failures throw (AdminError, RemotingError...). */
   run(ctx: CommandContext): Promise<number>;
 }

@@ -1,10 +1,15 @@
-/** Subscription group commands (operations.md §1.4.3): updateSubGroup, deleteSubGroup. */
+/**
+ * Subscription group and consumer commands (operations.md §1.4.3): updateSubGroup, deleteSubGroup,
+ * consumerProgress, consumerConnection, consumerStatus (in consumer_status.ts), getConsumerConfig.
+ */
 import type { AdminCommand } from "./command.ts";
-import { type MQAdminExt, selectBrokerAddr } from "./admin_ext.ts";
+import { AdminError, type MQAdminExt, selectBrokerAddr } from "./admin_ext.ts";
+import { ResponseCode } from "../remoting/response_code.ts";
 import type { AdminOutput } from "./output.ts";
 import { opt } from "./options.ts";
-import { humanTime, javaFormat } from "./output.ts";
+import { humanTime, javaFormat, printJson } from "./output.ts";
 import { versionDesc } from "./version.ts";
+import { consumerStatus } from "./consumer_status.ts";
 import { masterAddrsOfCluster } from "./cluster_util.ts";
 import { deleteTopicInCluster, needBrokerOrCluster } from "./topic.ts";
 import {
@@ -121,10 +126,21 @@ const consumerProgress: AdminCommand = {
     opt("g", "groupName", "consumer group name"),
     opt("s", "showClientIP", "Show Client IP per Queue"),
   ],
+  json: true,
   async run({ opts, out, admin }) {
     const group = opts.get("groupName");
     if (group === undefined) return await printAllGroups(admin, out);
     const stats = await admin.examineConsumeStats(group);
+    if (opts.has("json")) {
+      const queues = [...stats.offsetTable].sort(([a], [b]) => compareMq(a, b)).map(([mq, w]) => ({
+        ...mq,
+        ...w,
+        diff: w.brokerOffset - w.consumerOffset,
+      }));
+      const diffTotal = queues.reduce((n, q) => n + q.diff, 0);
+      printJson(out, { group, consumeTps: stats.consumeTps, diffTotal, queues });
+      return 0;
+    }
     const showIp = opts.bool("showClientIP", false);
     const owners = new Map<string, string>();
     if (showIp) {
@@ -281,11 +297,13 @@ const getConsumerConfig: AdminCommand = {
   async run({ opts, out, admin }) {
     const group = opts.required("groupName");
     const info = await admin.examineBrokerClusterInfo();
+    let found = false;
     for (const [brokerName, bd] of info.brokerAddrTable) {
       const addr = selectBrokerAddr(bd);
       if (addr === undefined) continue;
       const cfg = await admin.examineSubscriptionGroupConfig(addr, group);
       if (!cfg) continue;
+      found = true;
       out.out(
         javaFormat(
           "=============================%s:%s=============================\n",
@@ -294,6 +312,13 @@ const getConsumerConfig: AdminCommand = {
         ),
       );
       for (const [k, v] of Object.entries(cfg)) out.out(javaFormat("%s%-40s=  %s\n", "", k, v));
+    }
+    // rmq: upstream prints nothing and succeeds; a group no broker knows is reported as a failure.
+    if (!found) {
+      throw new AdminError(
+        ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST,
+        `The subscription group "${group}" is not configured on any broker`,
+      );
     }
     return 0;
   },
@@ -305,5 +330,6 @@ export const CONSUMER_COMMANDS: AdminCommand[] = [
   deleteSubGroup,
   consumerProgress,
   consumerConnection,
+  consumerStatus,
   getConsumerConfig,
 ];

@@ -3,13 +3,11 @@
  * upstream, a failed command exits non-zero and prints the server's code and remark instead of a stack
  * trace.
  */
-import { COMMAND_GROUPS } from "./command.ts";
+import { type AdminCommand, COMMAND_GROUPS } from "./command.ts";
 import { ADMIN_COMMANDS, findCommand } from "./registry.ts";
-import { COMMON_OPTIONS, parseOptions, usage, UsageError } from "./options.ts";
+import { COMMON_OPTIONS, JSON_OPTION, type OptionSpec, parseOptions, usage, UsageError } from "./options.ts";
 import { type AdminOutput, consoleOutput, javaFormat } from "./output.ts";
-import { MQAdminExt, NoNamesrvError, splitNamesrvList } from "./admin_ext.ts";
-import { RemotingError } from "../remoting/errors.ts";
-import { AdminError } from "./admin_ext.ts";
+import { AdminError, MQAdminExt, NoNamesrvError, splitNamesrvList } from "./admin_ext.ts";
 
 /** Exit code for bad command lines (upstream mqadmin also exits 1 there). */
 const EXIT_USAGE = 1;
@@ -24,6 +22,11 @@ function listCommands(out: AdminOutput): void {
     for (const c of cmds) out.out(javaFormat("   %-20s %s%n", c.name, c.description));
   }
   out.out(javaFormat("%nSee 'mqadmin help <command>' for more information on a specific command.%n"));
+}
+
+/** Every option a command accepts. */
+function optionsOf(cmd: AdminCommand): OptionSpec[] {
+  return [...COMMON_OPTIONS, ...cmd.options, ...(cmd.json ? [JSON_OPTION] : [])];
 }
 
 /** Name servers from `-n`, else NAMESRV_ADDR, else the `rocketmq.namesrv.addr` spelling in JAVA_OPT. */
@@ -52,7 +55,7 @@ export async function runAdmin(args: string[], out: AdminOutput = consoleOutput)
       else out.err(javaFormat("The sub command %s not exist.%n", rest[0]));
       return rest[0] === undefined ? 0 : EXIT_USAGE;
     }
-    out.out(usage(target.name, [...COMMON_OPTIONS, ...target.options]));
+    out.out(usage(target.name, optionsOf(target)));
     return 0;
   }
   const cmd = findCommand(name);
@@ -60,7 +63,7 @@ export async function runAdmin(args: string[], out: AdminOutput = consoleOutput)
     out.err(javaFormat("The sub command %s not exist.%n", name));
     return EXIT_USAGE;
   }
-  const specs = [...COMMON_OPTIONS, ...cmd.options];
+  const specs = optionsOf(cmd);
   let opts;
   try {
     opts = parseOptions(specs, rest);
@@ -85,9 +88,11 @@ export async function runAdmin(args: string[], out: AdminOutput = consoleOutput)
       out.err(usage(cmd.name, specs));
       return EXIT_USAGE;
     }
-    const known = e instanceof AdminError || e instanceof RemotingError || e instanceof NoNamesrvError;
+    // Programming errors keep their stack trace; everything else (server answers, network, bad bodies)
+    // is reported as one line.
+    const bug = e instanceof TypeError || e instanceof ReferenceError || e instanceof RangeError;
     const from = e instanceof AdminError && e.addr ? ` (server ${e.addr})` : "";
-    const detail = known ? (e as Error).message : (e as Error).stack ?? String(e);
+    const detail = e instanceof Error ? (bug ? e.stack ?? e.message : e.message) : String(e);
     out.err(`${cmd.name} command failed${from}: ${detail}\n`);
     return EXIT_FAILURE;
   } finally {

@@ -6,7 +6,7 @@ import { javaFormat } from "./output.ts";
 
 /** One option of a command. */
 export interface OptionSpec {
-  /** The letter(s) after `-`, e.g. "t". */
+  /** The letter(s) after `-`, e.g. "t"; "" for a long-only option (rmq's own `--json`). */
   short: string;
   /** The name after `--`, e.g. "topic". */
   long: string;
@@ -27,6 +27,15 @@ export const COMMON_OPTIONS: readonly OptionSpec[] = [
     description: "Name server address list, eg: '192.168.0.1:9876;192.168.0.2:9876'",
   },
 ];
+
+/** rmq's opt-in machine-readable output, offered by commands that set `json` (not in upstream). */
+export const JSON_OPTION: OptionSpec = {
+  short: "",
+  long: "json",
+  hasArg: false,
+  required: false,
+  description: "Print the result as one JSON document (rmq extension)",
+};
 
 /** Shorthand for an option with a value. */
 export function opt(short: string, long: string, description: string, required = false): OptionSpec {
@@ -79,7 +88,7 @@ export class ParsedOptions {
 
 /** Parses `args` against `specs` (COMMON_OPTIONS included by the caller). */
 export function parseOptions(specs: readonly OptionSpec[], args: readonly string[]): ParsedOptions {
-  const byShort = new Map(specs.map((s) => [s.short, s]));
+  const byShort = new Map(specs.filter((s) => s.short !== "").map((s) => [s.short, s]));
   const byLong = new Map(specs.map((s) => [s.long, s]));
   const values = new Map<string, string>();
   for (let i = 0; i < args.length; i++) {
@@ -119,7 +128,7 @@ export function parseOptions(specs: readonly OptionSpec[], args: readonly string
     }
     values.set(spec.long, v.trim());
   }
-  const missing = specs.filter((s) => s.required && !values.has(s.long)).map((s) => s.short);
+  const missing = specs.filter((s) => s.required && !values.has(s.long)).map((s) => s.short || s.long);
   if (missing.length > 0 && !values.has("help")) {
     throw new UsageError(`Missing required option${missing.length > 1 ? "s" : ""}: ${missing.join(", ")}`);
   }
@@ -128,12 +137,17 @@ export function parseOptions(specs: readonly OptionSpec[], args: readonly string
 
 /** commons-cli style usage text for `mqadmin <command>`. */
 export function usage(command: string, specs: readonly OptionSpec[]): string {
-  const sorted = [...specs].sort((a, b) => a.short.localeCompare(b.short));
+  const key = (s: OptionSpec) => s.short === "" ? `~${s.long}` : s.short;
+  // Plain code-unit order: letters first (as commons-cli sorts them), long-only options last.
+  const sorted = [...specs].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   const synopsis = sorted.map((s) => {
-    const body = s.hasArg ? `-${s.short} <arg>` : `-${s.short}`;
+    const name = s.short === "" ? `--${s.long}` : `-${s.short}`;
+    const body = s.hasArg ? `${name} <arg>` : name;
     return s.required ? body : `[${body}]`;
   });
-  const left = sorted.map((s) => ` -${s.short},--${s.long}${s.hasArg ? " <arg>" : ""}`);
+  const left = sorted.map((s) =>
+    `${s.short === "" ? "    " : ` -${s.short},`}--${s.long}${s.hasArg ? " <arg>" : ""}`
+  );
   const width = Math.max(...left.map((l) => l.length)) + 3;
   let out = `usage: mqadmin ${command} ${synopsis.join(" ")}\n`;
   sorted.forEach((s, i) => out += javaFormat(`%-${width}s%s%n`, left[i], s.description));

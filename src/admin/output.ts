@@ -7,6 +7,10 @@
 export interface AdminOutput {
   out(text: string): void;
   err(text: string): void;
+  /** Whether `err` reaches a terminal, so a `\r`-updated progress line can be shown there. */
+  readonly errIsTerminal?: boolean;
+  /** Whether `out` reaches a terminal too (then the progress line is erased before results print). */
+  readonly outIsTerminal?: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -26,12 +30,20 @@ function writeAll(stream: { writeSync(p: Uint8Array): number }, text: string): v
 export const consoleOutput: AdminOutput = {
   out: (text) => writeAll(Deno.stdout, text),
   err: (text) => writeAll(Deno.stderr, text),
+  get errIsTerminal() {
+    return Deno.stderr.isTerminal();
+  },
+  get outIsTerminal() {
+    return Deno.stdout.isTerminal();
+  },
 };
 
 /** Collects output in memory (tests, embedding). */
 export class BufferOutput implements AdminOutput {
   stdout = "";
   stderr = "";
+  /** Pretend stderr (and stdout) are terminals, to see progress lines in tests. */
+  constructor(readonly errIsTerminal = false, readonly outIsTerminal = false) {}
   out(text: string): void {
     this.stdout += text;
   }
@@ -90,4 +102,14 @@ export function humanTime(ms: number, withMillis = true): string {
     pad(d.getMinutes())
   }:${pad(d.getSeconds())}`;
   return withMillis ? `${base},${pad(d.getMilliseconds(), 3)}` : base;
+}
+
+/** Writes `value` as one line of standard JSON (the `--json` output); Maps become objects. */
+export function printJson(out: AdminOutput, value: unknown): void {
+  out.out(
+    JSON.stringify(
+      value,
+      (_k, v) => v instanceof Map ? Object.fromEntries(v) : v instanceof Set ? [...v] : v,
+    ) + "\n",
+  );
 }

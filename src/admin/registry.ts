@@ -7,10 +7,13 @@ import { BROKER_COMMANDS } from "./broker.ts";
 import { CLUSTER_COMMANDS } from "./cluster.ts";
 import { CONSUMER_COMMANDS } from "./consumer.ts";
 import { MESSAGE_COMMANDS } from "./message.ts";
+import { printMsgByQueue } from "./print_queue.ts";
+import { queryMsgTraceById } from "./trace.ts";
 import { NAMESRV_COMMANDS } from "./namesrv.ts";
 import { OFFSET_COMMANDS } from "./offset.ts";
 import { PRODUCER_COMMANDS } from "./producer.ts";
 import { SEND_COMMANDS } from "./send.ts";
+import { STATS_COMMANDS } from "./stats.ts";
 import { TOPIC_COMMANDS } from "./topic.ts";
 
 /** All registered commands, in listing order within their groups. */
@@ -21,9 +24,12 @@ export const ADMIN_COMMANDS: readonly AdminCommand[] = [
   ...CONSUMER_COMMANDS,
   ...PRODUCER_COMMANDS,
   ...MESSAGE_COMMANDS,
+  queryMsgTraceById,
+  printMsgByQueue,
   ...SEND_COMMANDS,
   ...OFFSET_COMMANDS,
   ...NAMESRV_COMMANDS,
+  ...STATS_COMMANDS,
 ];
 
 const byName = new Map<string, AdminCommand>();

@@ -1,13 +1,15 @@
 /** Topic commands (operations.md §1.4.1): name-server side first; broker-side ones in topic_broker.ts. */
 import type { AdminCommand } from "./command.ts";
 import { flag, opt, UsageError } from "./options.ts";
-import { humanTime, javaFormat, javaMapString } from "./output.ts";
+import { humanTime, javaFormat, javaMapString, printJson } from "./output.ts";
 import { brokerNameOfAddr, brokerNamesOfCluster, masterAddrsOfCluster } from "./cluster_util.ts";
 import type { MQAdminExt } from "./admin_ext.ts";
 import type { AdminOutput } from "./output.ts";
 import { defaultTopicConfig, type TopicConfig } from "../protocol/register_broker.ts";
 import { PermName, TopicSysFlag } from "../message/message_const.ts";
-import { toFastjson } from "../protocol/fastjson.ts";
+import { type FjValue, toFastjson } from "../protocol/fastjson.ts";
+import type { MessageQueue } from "../protocol/bodies/message_queue.ts";
+import { allocateAveragely, compareMessageQueue } from "../client/allocate.ts";
 import { type QueueData, topicRouteDataToFj } from "../protocol/route.ts";
 import { NAMESPACE_ORDER_TOPIC_CONFIG } from "../namesrv/kv_config_manager.ts";
 
@@ -19,13 +21,17 @@ const topicList: AdminCommand = {
   group: "Topics",
   description: "Fetch all topic list from name server",
   options: [flag("c", "clusterModel", "clusterModel")],
+  json: true,
   async run({ opts, out, admin }) {
     const list = await admin.fetchAllTopicList();
+    const json = opts.has("json");
     if (!opts.has("clusterModel")) {
-      for (const t of list.topicList) out.out(javaFormat("%s%n", t));
+      if (json) printJson(out, { topicList: list.topicList });
+      else for (const t of list.topicList) out.out(javaFormat("%s%n", t));
       return 0;
     }
-    out.out(javaFormat("%-20s  %-48s  %-48s%n", "#Cluster Name", "#Topic", "#Consumer Group"));
+    const rows: Array<{ cluster: string; topic: string; consumerGroups: string[] }> = [];
+    if (!json) out.out(javaFormat("%-20s  %-48s  %-48s%n", "#Cluster Name", "#Topic", "#Consumer Group"));
     for (const topic of list.topicList) {
       if (topic.startsWith(RETRY_PREFIX) || topic.startsWith(DLQ_PREFIX)) continue;
       let cluster = "";
@@ -37,9 +43,14 @@ const topicList: AdminCommand = {
       } catch {
         // As upstream: a topic whose route or consumers cannot be read still gets its row.
       }
+      if (json) {
+        rows.push({ cluster, topic, consumerGroups: groups });
+        continue;
+      }
       if (groups.length === 0) groups = [""];
       for (const g of groups) out.out(javaFormat("%-20s  %-48s  %-48s%n", cluster, topic, g));
     }
+    if (json) printJson(out, rows);
     return 0;
   },
 };
@@ -49,8 +60,13 @@ const topicRoute: AdminCommand = {
   group: "Topics",
   description: "Examine topic route info",
   options: [opt("t", "topic", "topic name", true), flag("l", "list", "Use list format to print data")],
+  json: true,
   async run({ opts, out, admin }) {
     const route = await admin.examineTopicRouteInfo(opts.required("topic"));
+    if (opts.has("json")) {
+      out.out(`${toFastjson(topicRouteDataToFj(route), { browserCompatible: true })}\n`);
+      return 0;
+    }
     if (!opts.has("list")) {
       out.out(javaFormat("%s%n", toFastjson(topicRouteDataToFj(route), { pretty: true })));
       return 0;
@@ -252,11 +268,14 @@ const topicStatus: AdminCommand = {
   group: "Topics",
   description: "Examine topic Status info",
   options: [opt("t", "topic", "topic name", true)],
+  json: true,
   async run({ opts, out, admin }) {
     const stats = await admin.examineTopicStats(opts.required("topic"));
-    const rows = [...stats.offsetTable].sort(([a], [b]) =>
-      a.topic.localeCompare(b.topic) || a.brokerName.localeCompare(b.brokerName) || a.queueId - b.queueId
-    );
+    const rows = [...stats.offsetTable].sort(([a], [b]) => compareMessageQueue(a, b));
+    if (opts.has("json")) {
+      printJson(out, rows.map(([mq, o]) => ({ brokerName: mq.brokerName, queueId: mq.queueId, ...o })));
+      return 0;
+    }
     out.out(
       javaFormat(
         "%-32s  %-4s  %-20s  %-20s    %s%n",
@@ -340,6 +359,30 @@ const updateTopicPerm: AdminCommand = {
   },
 };
 
+const allocateMQ: AdminCommand = {
+  name: "allocateMQ",
+  group: "Topics",
+  description: "Allocate MQ",
+  options: [opt("t", "topic", "topic name", true), opt("i", "ipList", "ipList", true)],
+  async run({ opts, out, admin }) {
+    const topic = opts.required("topic");
+    const route = await admin.examineTopicRouteInfo(topic);
+    const mqs: MessageQueue[] = [];
+    for (const q of route.queueDatas) {
+      if (!PermName.isReadable(q.perm)) continue;
+      for (let i = 0; i < q.readQueueNums; i++) mqs.push({ brokerName: q.brokerName, queueId: i, topic });
+    }
+    mqs.sort(compareMessageQueue);
+    const ips = opts.required("ipList").split(",");
+    const result = new Map<string, FjValue>();
+    for (const ip of ips) {
+      result.set(ip, allocateAveragely("aa", ip, mqs, ips).map((mq) => ({ ...mq })));
+    }
+    out.out(javaFormat("%s%n", toFastjson({ result })));
+    return 0;
+  },
+};
+
 /** Commands of the "Topics" group. */
 export const TOPIC_COMMANDS: AdminCommand[] = [
   updateTopic,
@@ -350,4 +393,5 @@ export const TOPIC_COMMANDS: AdminCommand[] = [
   topicClusterList,
   updateTopicPerm,
   updateOrderConf,
+  allocateMQ,
 ];

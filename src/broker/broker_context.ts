@@ -14,6 +14,7 @@ import type { RebalanceLockManager } from "./rebalance_lock_manager.ts";
 import type { SubscriptionGroupManager } from "./subscription_group_manager.ts";
 import type { TopicConfigManager } from "./topic_config_manager.ts";
 import type { BrokerStats } from "./broker_stats.ts";
+import type { RegisteredFilters } from "./filter/subscription_filter.ts";
 
 /** Outcome statuses of a put (store facade contract). */
 export type PutMessageStatus =
@@ -118,6 +119,8 @@ export interface BrokerContext {
   readonly producerManager: ProducerManager;
   readonly lockManager: RebalanceLockManager;
   readonly stats: BrokerStats;
+  /** Compiled TAG/SQL92 filters of heartbeat-registered subscriptions. */
+  readonly consumerFilters: RegisteredFilters;
   /** The address clients reach us at (brokerIP1:listenPort), as bytes for records. */
   readonly storeHost: HostAddress;
   /** "brokerIP1:port" — what name servers publish. */

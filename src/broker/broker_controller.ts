@@ -1,6 +1,6 @@
 /**
  * Composes the broker role: the store, the metadata managers, the request processors on the main and
- * VIP ports, long polling, delayed delivery, name-server registration and the periodic chores
+ * VIP ports, long polling, delayed and timer delivery, transaction checks, name-server registration and the periodic chores
  * (offset persistence, idle-client expiry, stats sampling). Composition only: behaviour lives in the
  * modules it wires together.
  */
@@ -22,6 +22,7 @@ import { ConsumerManager } from "./consumer_manager.ts";
 import { ProducerManager } from "./producer_manager.ts";
 import { RebalanceLockManager } from "./rebalance_lock_manager.ts";
 import { BrokerStats } from "./broker_stats.ts";
+import { RegisteredFilters } from "./filter/subscription_filter.ts";
 import { BrokerOuterAPI, parseNamesrvAddrs } from "./broker_outer_api.ts";
 import { parseDelayLevels } from "./message_factory.ts";
 import { ScheduleMessageService } from "./schedule/schedule_message_service.ts";
@@ -37,6 +38,7 @@ import { ReplyMessageProcessor } from "./processor/reply_message_processor.ts";
 import { AdminBrokerProcessor } from "./processor/admin_broker_processor.ts";
 import { AdminStatsProcessor } from "./processor/admin_stats_processor.ts";
 import { AdminOffsetProcessor } from "./processor/admin_offset_processor.ts";
+import { TimerMessageService } from "../timer/timer_message_service.ts";
 import { getLogger } from "../log/logger.ts";
 
 const log = getLogger("broker");
@@ -66,6 +68,7 @@ export class BrokerController {
   #pull: PullMessageProcessor | null = null;
   #schedule: ScheduleMessageService | null = null;
   #txChecks: TransactionCheckService | null = null;
+  #timer: TimerMessageService | null = null;
   #outer: BrokerOuterAPI | null = null;
   #timers: Array<ReturnType<typeof setInterval>> = [];
   #registerTimer: ReturnType<typeof setTimeout> | undefined;
@@ -96,6 +99,12 @@ export class BrokerController {
     return this.#ctx;
   }
 
+  /** The transaction check-back service (after start); tests drive passes with its check(). */
+  get transactionCheckService(): TransactionCheckService {
+    if (!this.#txChecks) throw new Error("The broker is not started");
+    return this.#txChecks;
+  }
+
   /** Opens/recovers the store, binds listenPort (0 = ephemeral) and the VIP port, registers with namesrvs. */
   async start(): Promise<void> {
     if (this.#started) throw new Error("The broker was already started");
@@ -120,6 +129,10 @@ export class BrokerController {
     const store = new DefaultMessageStore(sc, { clock: now });
     await store.start();
     this.#store = store;
+    // Timer messages parked before a restart are recovered before sends are accepted again.
+    const timer = new TimerMessageService(store, sc, { clock: now });
+    await timer.start();
+    this.#timer = timer;
 
     const consumers = new ConsumerManager(now);
     const producers = new ProducerManager(now);
@@ -136,6 +149,7 @@ export class BrokerController {
       producerManager: producers,
       lockManager: new RebalanceLockManager(now),
       stats: new BrokerStats(now),
+      consumerFilters: new RegisteredFilters(() => bc.enablePropertyFilter),
       get storeHost() {
         return hostRef();
       },
@@ -391,6 +405,7 @@ export class BrokerController {
     await this.#server?.shutdown();
     await this.#schedule?.shutdown();
     await this.#txChecks?.shutdown();
+    await this.#timer?.shutdown();
     const ctx = this.#ctx;
     if (ctx) {
       for (

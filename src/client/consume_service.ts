@@ -12,6 +12,7 @@ import type { OffsetStore } from "./offset_store.ts";
 import type { ProcessQueue } from "./process_queue.ts";
 import { isLockValid, type MessageModel, type RebalanceImpl } from "./rebalance.ts";
 import { type Sleeper, TaskLimiter } from "./sleeper.ts";
+import type { ConsumeReturn, ConsumeTracer } from "./trace/consume_trace.ts";
 
 const log = getLogger("consumer");
 
@@ -58,6 +59,8 @@ export interface ConsumeHost {
   readonly maxReconsumeTimes: number;
   readonly suspendCurrentQueueTimeMillis: number;
   readonly stopped: boolean;
+  /** Trace hooks when message tracing is on. */
+  readonly tracer: ConsumeTracer | null;
   /** CONSUMER_SEND_MSG_BACK; resolves false when the broker did not take the message. */
   sendMessageBack(msg: ConsumedMessage, delayLevel: number): Promise<boolean>;
 }
@@ -142,14 +145,22 @@ export class ConcurrentConsumeService implements ConsumeService {
       ackIndex: msgs.length - 1,
     };
     stampStart(msgs);
+    const traced = this.host.tracer?.before(msgs) ?? null;
     let status: ConsumeConcurrentlyStatus;
+    let how: ConsumeReturn = "SUCCESS";
     try {
       status = await this.listener(msgs, ctx);
     } catch (e) {
       log.warn(`Listener of group "${this.host.group}" threw: ${e}`);
       status = "RECONSUME_LATER";
+      how = "EXCEPTION";
     }
-    if (status !== "CONSUME_SUCCESS" && status !== "RECONSUME_LATER") status = "RECONSUME_LATER";
+    if (status !== "CONSUME_SUCCESS" && status !== "RECONSUME_LATER") {
+      status = "RECONSUME_LATER";
+      how = "RETURNNULL";
+    }
+    if (how === "SUCCESS" && status === "RECONSUME_LATER") how = "FAILED";
+    this.host.tracer?.after(traced, status === "CONSUME_SUCCESS", how);
     if (pq.dropped) return; // Queue is no longer ours: the new owner consumes from the committed offset.
     const ackIndex = status === "CONSUME_SUCCESS" ? Math.min(ctx.ackIndex, msgs.length - 1) : -1;
     const failed = msgs.slice(ackIndex + 1);
@@ -220,13 +231,18 @@ export class OrderlyConsumeService implements ConsumeService {
         suspendCurrentQueueTimeMillis: this.host.suspendCurrentQueueTimeMillis,
       };
       stampStart(msgs);
+      const traced = this.host.tracer?.before(msgs) ?? null;
       let status: ConsumeOrderlyStatus;
+      let how: ConsumeReturn = "SUCCESS";
       try {
         status = await this.listener(msgs, ctx);
       } catch (e) {
         log.warn(`Orderly listener of group "${this.host.group}" threw: ${e}`);
         status = "SUSPEND_CURRENT_QUEUE_A_MOMENT";
+        how = "EXCEPTION";
       }
+      if (how === "SUCCESS" && status !== "SUCCESS") how = "FAILED";
+      this.host.tracer?.after(traced, status === "SUCCESS", how);
       if (pq.dropped) return;
       if (status === "SUCCESS") {
         const offset = pq.removeMessages(msgs);

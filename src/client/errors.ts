@@ -14,3 +14,8 @@ export class MQBrokerError extends MQClientError {
     super(`Server ${addr ? `"${addr}" ` : ""}answered ${responseCodeName(code)} (${code}): ${remark ?? ""}`);
   }
 }
+
+/** A request (request-reply) was sent but no reply arrived in time (upstream RequestTimeoutException). */
+export class RequestTimeoutError extends MQClientError {
+  override name = "RequestTimeoutError";
+}

@@ -5,7 +5,6 @@
  */
 
 import { getLogger } from "../log/logger.ts";
-import { parseSubscription } from "../message/tags.ts";
 import type { ConsumerData } from "../protocol/bodies/heartbeat.ts";
 import { type MessageQueue, mqKey } from "../protocol/bodies/message_queue.ts";
 import { allocateAveragely, type AllocateStrategy } from "./allocate.ts";
@@ -15,8 +14,14 @@ import type { ConsumedMessage } from "./message.ts";
 import { type ConsumerMember, MQClientInstance } from "./mq_client_instance.ts";
 import { LocalFileOffsetStore, type OffsetStore, RemoteBrokerOffsetStore } from "./offset_store.ts";
 import { ProcessQueue } from "./process_queue.ts";
-import { pullKernel, type Subscription } from "./pull_wrapper.ts";
-import { buildSubscriptionData, type ConsumeFromWhere } from "./push_consumer.ts";
+import { pullKernel } from "./pull_wrapper.ts";
+import type { ConsumeFromWhere } from "./push_consumer.ts";
+import {
+  buildSubscription,
+  checkClientInBroker,
+  type MessageSelector,
+  type Subscription,
+} from "./subscription.ts";
 import { type MessageModel, RebalanceImpl } from "./rebalance.ts";
 import { describeQueue, topicRouteToSubscribeInfo } from "./route_info.ts";
 import { Sleeper } from "./sleeper.ts";
@@ -27,6 +32,9 @@ import {
   RunningInfoProps,
 } from "./running_info.ts";
 import { RemotingError } from "../remoting/errors.ts";
+import { createTraceDispatcher } from "./producer.ts";
+import type { AsyncTraceDispatcher } from "./trace/trace_dispatcher.ts";
+import { ConsumeTracer } from "./trace/consume_trace.ts";
 
 const log = getLogger("lite-pull");
 
@@ -53,6 +61,10 @@ export interface LitePullConsumerOptions extends ClientConfig {
   consumerTimeoutMillisWhenSuspend?: number;
   offsetStoreDir?: string;
   clientInstance?: MQClientInstance;
+  /** Emit SubBefore/SubAfter trace records for every non-empty poll. Default false. */
+  enableMsgTrace?: boolean;
+  /** Topic of the trace records. Default RMQ_SYS_TRACE_TOPIC. */
+  customizedTraceTopic?: string;
 }
 
 interface QueueState {
@@ -94,6 +106,8 @@ export class LitePullConsumer implements ConsumerMember {
   #state: "created" | "running" | "stopped" = "created";
   #startTimestamp = Date.now();
   #routeRetryPending = false;
+  readonly #traceDispatcher: AsyncTraceDispatcher | null;
+  readonly #tracer: ConsumeTracer | null;
 
   constructor(opts: LitePullConsumerOptions) {
     this.group = opts.group;
@@ -103,6 +117,10 @@ export class LitePullConsumer implements ConsumerMember {
     this.#ownsInstance = opts.clientInstance === undefined;
     this.instance = opts.clientInstance ?? new MQClientInstance(opts);
     this.rebalance = new RebalanceImpl(this);
+    this.#traceDispatcher = opts.enableMsgTrace
+      ? createTraceDispatcher(opts, opts.customizedTraceTopic)
+      : null;
+    this.#tracer = this.#traceDispatcher ? new ConsumeTracer(this.#traceDispatcher, this.group) : null;
   }
 
   get #store(): OffsetStore {
@@ -114,13 +132,13 @@ export class LitePullConsumer implements ConsumerMember {
     return this.#state === "stopped";
   }
 
-  /** Subscribes (group-rebalanced mode). Cannot be mixed with assign(). */
-  subscribe(topic: string, expr = "*"): void {
+  /**
+   * Subscribes (group-rebalanced mode) with a TAG expression or a selector such as
+   * `MessageSelector.bySql("a > 1")`. Cannot be mixed with assign().
+   */
+  subscribe(topic: string, expr: string | MessageSelector = "*"): void {
     if (this.#assigned) throw new MQClientError("Cannot subscribe after assign()");
-    this.#subscriptions.set(topic, {
-      data: buildSubscriptionData(topic, expr),
-      filter: parseSubscription(expr),
-    });
+    this.#subscriptions.set(topic, buildSubscription(topic, expr));
     if (this.#state === "running") {
       this.instance.updateTopicRouteInfoFromNameServer(topic)
         .then(() => this.instance.sendHeartbeatToAllBrokers())
@@ -137,10 +155,7 @@ export class LitePullConsumer implements ConsumerMember {
     this.#assigned = [...mqs];
     for (const mq of mqs) {
       if (!this.#subscriptions.has(mq.topic)) {
-        this.#subscriptions.set(mq.topic, {
-          data: buildSubscriptionData(mq.topic, "*"),
-          filter: parseSubscription("*"),
-        });
+        this.#subscriptions.set(mq.topic, buildSubscription(mq.topic, "*"));
       }
     }
     if (this.#state === "running") this.#applyAssignment().catch((e) => log.warn(`Assign failed: ${e}`));
@@ -168,8 +183,15 @@ export class LitePullConsumer implements ConsumerMember {
     this.instance.start();
     this.#state = "running";
     this.#startTimestamp = Date.now();
+    await this.#traceDispatcher?.start();
     for (const topic of this.#subscriptions.keys()) {
       await this.instance.updateTopicRouteInfoFromNameServer(topic).catch(() => false);
+    }
+    try {
+      await checkClientInBroker(this.instance, this.group, this.#subscriptions.values());
+    } catch (e) {
+      await this.shutdown();
+      throw e;
     }
     await this.instance.sendHeartbeatToAllBrokers();
     if (this.#assigned) await this.#applyAssignment();
@@ -204,6 +226,8 @@ export class LitePullConsumer implements ConsumerMember {
         if (next.pq.dropped || next.pq !== next.state.pq || next.state.seekOffset !== undefined) continue;
         const offset = next.pq.removeMessages(next.msgs);
         if (offset >= 0) this.#store.updateOffset(next.state.mq, offset, true);
+        // Upstream traces a poll as a consumption that succeeded the moment it was handed over.
+        if (this.#tracer) this.#tracer.after(this.#tracer.before(next.msgs), true, "SUCCESS");
         return next.msgs;
       }
       const left = end - Date.now();
@@ -283,6 +307,7 @@ export class LitePullConsumer implements ConsumerMember {
     this.#sleeper.wakeAll();
     for (const w of [...this.#bufferWaiters]) w();
     this.instance.unregisterConsumer(this.group);
+    await this.#traceDispatcher?.shutdown();
     const addrs = new Set<string>();
     for (const mq of this.rebalance.ownedQueues()) {
       const a = this.instance.findBrokerAddressInPublish(mq.brokerName);

@@ -1,6 +1,6 @@
 /**
- * The rmq TypeScript client: producers (plain, ordered, batch, transactional), push and lite pull
- * consumers, over the remoting client.
+ * The rmq TypeScript client: producers (plain, ordered, batch, transactional, request-reply), push and
+ * lite pull consumers (TAG or SQL92 subscriptions), and message trace, over the remoting client.
  *
  * @example
  * ```ts
@@ -12,7 +12,18 @@
  * ```
  */
 export { type ClientConfig } from "./client_config.ts";
-export { MQBrokerError, MQClientError } from "./errors.ts";
+export { MQBrokerError, MQClientError, RequestTimeoutError } from "./errors.ts";
+export { createReplyMessage, isReplyMessage, replyTopic } from "./request_reply.ts";
+export { type ExpressionType, MessageSelector } from "./subscription.ts";
+export {
+  decodeTraceRecords,
+  encodeTraceContext,
+  MessageType,
+  RMQ_SYS_TRACE_TOPIC,
+  type TraceBean,
+  type TraceContext,
+  type TraceType,
+} from "./trace/trace_data.ts";
 export type { ConsumedMessage, Message, SendResult, SendStatus } from "./message.ts";
 export {
   type LocalTransactionState,

@@ -8,7 +8,12 @@ import type { RemotingClient } from "../remoting/client.ts";
 import { RequestCode } from "../remoting/request_code.ts";
 import { ResponseCode } from "../remoting/response_code.ts";
 import { decodeTopicRouteData, type TopicRouteData } from "../protocol/route.ts";
-import { encodeHeartbeatData, type HeartbeatData } from "../protocol/bodies/heartbeat.ts";
+import {
+  type CheckClientRequestBody,
+  encodeCheckClientRequestBody,
+  encodeHeartbeatData,
+  type HeartbeatData,
+} from "../protocol/bodies/heartbeat.ts";
 import {
   decodeLockBatchResponseBody,
   encodeLockBatchRequestBody,
@@ -93,9 +98,20 @@ export function pullStatusOf(code: number): PullStatus | null {
   }
 }
 
-/** Builds a SEND_MESSAGE_V2 (310) or, for batches, SEND_BATCH_MESSAGE (320) request. */
-export function buildSendRequest(header: SendMessageRequestHeader, body: Uint8Array): RemotingCommand {
-  const code = header.batch ? RequestCode.SEND_BATCH_MESSAGE : RequestCode.SEND_MESSAGE_V2;
+/**
+ * Builds a SEND_MESSAGE_V2 (310) request or, for batches, SEND_BATCH_MESSAGE (320); a request-reply
+ * reply (`reply`) goes as SEND_REPLY_MESSAGE_V2 (325) with the same header.
+ */
+export function buildSendRequest(
+  header: SendMessageRequestHeader,
+  body: Uint8Array,
+  reply = false,
+): RemotingCommand {
+  const code = reply
+    ? RequestCode.SEND_REPLY_MESSAGE_V2
+    : header.batch
+    ? RequestCode.SEND_BATCH_MESSAGE
+    : RequestCode.SEND_MESSAGE_V2;
   return createRequest(code, encodeSendMessageRequestHeaderV2(header), body);
 }
 
@@ -257,6 +273,16 @@ export class MQClientAPI {
     );
     if (res.code !== ResponseCode.SUCCESS) fail(res, addr);
     return res.version;
+  }
+
+  /** CHECK_CLIENT_CONFIG (46): throws MQBrokerError unless the broker accepts the subscription. */
+  async checkClientConfig(addr: string, body: CheckClientRequestBody, timeoutMs: number): Promise<void> {
+    const res = await this.remoting.invokeSync(
+      addr,
+      createRequest(RequestCode.CHECK_CLIENT_CONFIG, {}, encodeCheckClientRequestBody(body)),
+      timeoutMs,
+    );
+    if (res.code !== ResponseCode.SUCCESS) fail(res, addr);
   }
 
   /** UNREGISTER_CLIENT (35). */

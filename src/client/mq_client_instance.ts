@@ -29,6 +29,7 @@ import {
 import { MQClientAPI } from "./mq_client_api.ts";
 import { encodeConsumerStatusBody } from "./running_info.ts";
 import { MQClientError } from "./errors.ts";
+import { decodePushedReply, RequestResponseTable } from "./request_reply.ts";
 import {
   MASTER_ID,
   routeFromDefaultTopic,
@@ -76,6 +77,8 @@ export class MQClientInstance {
   readonly clientId: string;
   readonly remoting: RemotingClient;
   readonly api: MQClientAPI;
+  /** Replies awaited by this instance's producers' request() calls. */
+  readonly requestTable = new RequestResponseTable();
   readonly #namesrvs: string[];
   #namesrvIndex = 0;
   readonly #routes = new Map<string, TopicRouteData>();
@@ -123,6 +126,7 @@ export class MQClientInstance {
     for (const t of this.#timers) clearInterval(t);
     if (this.#rebalanceTimer !== undefined) clearTimeout(this.#rebalanceTimer);
     await this.#rebalancing?.catch(() => {});
+    this.requestTable.failAll(new MQClientError("The client instance was shut down"));
     this.remoting.close();
     await this.remoting.closed();
   }
@@ -196,7 +200,17 @@ export class MQClientInstance {
     if (route === null) return false;
     const old = this.#routes.get(topic);
     if (sameRoute(old, route) && !fromDefault) return true;
-    for (const bd of route.brokerDatas) this.#brokerAddrs.set(bd.brokerName, new Map(bd.brokerAddrs));
+    let newBroker = false;
+    for (const bd of route.brokerDatas) {
+      const known = this.#brokerAddrs.get(bd.brokerName);
+      for (const [id, a] of bd.brokerAddrs) if (known?.get(id) !== a) newBroker = true;
+      this.#brokerAddrs.set(bd.brokerName, new Map(bd.brokerAddrs));
+    }
+    // A broker first seen now has never heard our heartbeat: without it, it knows no members of our
+    // groups (rebalance would see nobody) and cannot push replies to us.
+    if (newBroker && this.#started && !this.#stopped) {
+      this.sendHeartbeatToAllBrokers().catch((e) => log.debug(`Heartbeat to new brokers failed: ${e}`));
+    }
     const publish = topicRouteToPublishInfo(topic, route);
     if (fromDefault) {
       // Not cached as the topic's own route: the next refresh should find the real one once created.
@@ -372,6 +386,21 @@ export class MQClientInstance {
         );
       } catch (e) {
         return createResponse(req, ResponseCode.SYSTEM_ERROR, `Consume message directly failed: ${e}`);
+      }
+    });
+    this.remoting.registerProcessor(RequestCode.PUSH_REPLY_MESSAGE_TO_CLIENT, (req, channel) => {
+      try {
+        const reply = decodePushedReply(req);
+        if (!this.requestTable.complete(reply)) {
+          log.warn(
+            `Reply "${
+              reply.properties["CORRELATION_ID"] ?? ""
+            }" from "${channel.remoteAddr}" matches no request`,
+          );
+        }
+        return createResponse(req, ResponseCode.SUCCESS);
+      } catch (e) {
+        return createResponse(req, ResponseCode.SYSTEM_ERROR, `Cannot handle the reply: ${e}`);
       }
     });
     this.remoting.registerProcessor(RequestCode.CHECK_TRANSACTION_STATE, (req, channel) => {

@@ -26,6 +26,9 @@ import type { MessageExt } from "../message/message.ts";
 import { decodeOffsetMsgId } from "../message/msg_id.ts";
 import type { CheckTransactionStateRequestHeader } from "../protocol/headers/transaction.ts";
 import { buildSendRequest } from "./mq_client_api.ts";
+import { createCorrelationId, withRequestProperties } from "./request_reply.ts";
+import { AsyncTraceDispatcher, TRACE_PRODUCER_GROUP } from "./trace/trace_dispatcher.ts";
+import { emptyTraceBean, emptyTraceContext, type TraceContext } from "./trace/trace_data.ts";
 import { AUTO_CREATE_TOPIC_KEY, MQClientInstance, type ProducerMember } from "./mq_client_instance.ts";
 import { type TopicPublishInfo, topicRouteToPublishInfo } from "./route_info.ts";
 
@@ -51,6 +54,10 @@ export interface ProducerOptions extends ClientConfig {
   clientInstance?: MQClientInstance;
   /** Makes this a transactional producer (upstream TransactionMQProducer). */
   transactionListener?: TransactionListener;
+  /** Emit a Pub trace record for every successful send (upstream enableMsgTrace). Default false. */
+  enableMsgTrace?: boolean;
+  /** Topic of the trace records. Default RMQ_SYS_TRACE_TOPIC. */
+  customizedTraceTopic?: string;
 }
 
 /** Outcome of a local transaction ("UNKNOW" is upstream's spelling). */
@@ -123,8 +130,16 @@ export function checkMessage(msg: Message, maxMessageSize: number): string | nul
 export class Producer implements ProducerMember {
   readonly group: string;
   readonly #opts: Required<
-    Omit<ProducerOptions, keyof ClientConfig | "clientInstance" | "transactionListener">
+    Omit<
+      ProducerOptions,
+      | keyof ClientConfig
+      | "clientInstance"
+      | "transactionListener"
+      | "enableMsgTrace"
+      | "customizedTraceTopic"
+    >
   >;
+  readonly #trace: AsyncTraceDispatcher | null;
   readonly #instance: MQClientInstance;
   readonly #ownsInstance: boolean;
   readonly #publishInfo = new Map<string, TopicPublishInfo>();
@@ -145,6 +160,12 @@ export class Producer implements ProducerMember {
     this.#ownsInstance = opts.clientInstance === undefined;
     this.#instance = opts.clientInstance ?? new MQClientInstance(opts);
     this.#transactionListener = opts.transactionListener;
+    this.#trace = opts.enableMsgTrace ? createTraceDispatcher(opts, opts.customizedTraceTopic) : null;
+  }
+
+  /** The trace dispatcher when `enableMsgTrace` is on. */
+  get traceDispatcher(): AsyncTraceDispatcher | null {
+    return this.#trace;
   }
 
   /** The client instance (shared core). */
@@ -158,13 +179,14 @@ export class Producer implements ProducerMember {
     this.#instance.registerProducer(this);
     this.#instance.start();
     this.#state = "running";
-    return Promise.resolve();
+    return this.#trace?.start() ?? Promise.resolve();
   }
 
   /** Unregisters from every broker and closes connections (when the instance is ours). */
   async shutdown(): Promise<void> {
     if (this.#state !== "running") return;
     this.#state = "stopped";
+    await this.#trace?.shutdown();
     this.#instance.unregisterProducer(this.group);
     await this.#unregisterFromBrokers();
     if (this.#ownsInstance) await this.#instance.shutdown();
@@ -284,6 +306,45 @@ export class Producer implements ProducerMember {
   }
 
   /**
+   * Request-reply (upstream DefaultMQProducer.request): sends `msg` with CORRELATION_ID,
+   * REPLY_TO_CLIENT and TTL and resolves with the reply a consumer sends back (see
+   * createReplyMessage). Rejects with RequestTimeoutError when no reply arrives within `timeoutMs`
+   * (counted from the call), or with the send's own error. With a selector the request goes to the
+   * queue it picks.
+   */
+  async request(msg: Message, timeoutMs: number): Promise<ConsumedMessage>;
+  async request<A>(
+    msg: Message,
+    timeoutMs: number,
+    selector: MessageQueueSelector<A>,
+    arg: A,
+  ): Promise<ConsumedMessage>;
+  async request<A>(
+    msg: Message,
+    timeoutMs: number,
+    selector?: MessageQueueSelector<A>,
+    arg?: A,
+  ): Promise<ConsumedMessage> {
+    this.#checkRunning();
+    const begin = Date.now();
+    const correlationId = createCorrelationId();
+    const request = withRequestProperties(msg, correlationId, this.#instance.clientId, timeoutMs);
+    const known = this.#publishInfo.get(msg.topic)?.ok === true;
+    await this.findPublishInfo(msg.topic);
+    // The broker pushes the reply to the connection it knows our client id from: make sure it knows.
+    if (!known) await this.#instance.sendHeartbeatToAllBrokers();
+    const table = this.#instance.requestTable;
+    const reply = table.wait(correlationId, timeoutMs - (Date.now() - begin), msg.topic);
+    try {
+      if (selector) await this.send(request, selector, arg as A);
+      else await this.send(request);
+    } catch (e) {
+      table.fail(correlationId, e instanceof Error ? e : new MQClientError(String(e)));
+    }
+    return await reply;
+  }
+
+  /**
    * Sends a half message, runs the local transaction, and reports its outcome to the broker
    * (END_TRANSACTION, oneway). Requires `transactionListener`.
    */
@@ -318,6 +379,17 @@ export class Producer implements ProducerMember {
     await this.#endTransaction(result, state).catch((e) =>
       log.warn(`END_TRANSACTION for "${result.msgId}" failed: ${e}`)
     );
+    this.#traceEndTransaction({
+      topic: msg.topic,
+      msgId: result.msgId,
+      tags: msg.tags ?? "",
+      keys: Array.isArray(msg.keys) ? msg.keys.join(MessageConst.KEY_SEPARATOR) : msg.keys ?? "",
+      storeHost: this.#instance.findBrokerAddressInPublish(result.messageQueue.brokerName) ?? "",
+      transactionId: result.transactionId ?? result.msgId,
+      transactionState: state,
+      fromTransactionCheck: false,
+      regionId: result.regionId,
+    });
     return { ...result, localTransactionState: state };
   }
 
@@ -359,7 +431,50 @@ export class Producer implements ProducerMember {
         transactionId: header.transactionId ?? view.msgId,
         bname: header.bname,
       });
+      this.#traceEndTransaction({
+        topic: view.topic,
+        msgId: view.msgId,
+        tags: view.tags ?? "",
+        keys: view.keys ?? "",
+        storeHost: addr,
+        transactionId: header.transactionId ?? view.msgId,
+        transactionState: state,
+        fromTransactionCheck: true,
+        regionId: view.properties[MessageConst.MSG_REGION],
+      });
     })().catch((e) => log.warn(`Answering a transaction check from "${addr}" failed: ${e}`));
+  }
+
+  /** EndTransaction trace record (upstream EndTransactionTraceHookImpl), when tracing is on. */
+  #traceEndTransaction(t: {
+    topic: string;
+    msgId: string;
+    tags: string;
+    keys: string;
+    storeHost: string;
+    transactionId: string;
+    transactionState: LocalTransactionState;
+    fromTransactionCheck: boolean;
+    regionId: string | undefined;
+  }): void {
+    if (!this.#trace || t.topic === this.#trace.traceTopic) return;
+    const ctx = emptyTraceContext("EndTransaction");
+    ctx.timeStamp = Date.now();
+    ctx.regionId = t.regionId ?? "DefaultRegion";
+    ctx.groupName = this.group;
+    ctx.traceBeans.push({
+      ...emptyTraceBean(),
+      topic: t.topic,
+      msgId: t.msgId,
+      tags: t.tags,
+      keys: t.keys,
+      storeHost: t.storeHost,
+      msgType: 2, // Trans_msg_Commit: upstream labels every end-of-transaction record so.
+      transactionId: t.transactionId,
+      transactionState: t.transactionState,
+      fromTransactionCheck: t.fromTransactionCheck,
+    });
+    this.#trace.append(ctx);
   }
 
   /** Validates and turns a Message into the wire pieces (properties, compression, sysFlag, UNIQ_KEY). */
@@ -384,6 +499,17 @@ export class Producer implements ProducerMember {
     }
     return {
       topic: msg.topic,
+      reply: props[MessageConst.MSG_TYPE] === MessageConst.REPLY_MESSAGE_FLAG,
+      traced: {
+        tags: props[MessageConst.TAGS] ?? "",
+        keys: props[MessageConst.KEYS] ?? "",
+        bodyLength: msg.body.length,
+        msgType: props[MessageConst.TRAN_MSG] === "true"
+          ? 1
+          : props[MessageConst.DELAY] !== undefined
+          ? 3
+          : 0,
+      },
       body,
       flag: msg.flag ?? 0,
       sysFlag,
@@ -421,6 +547,8 @@ export class Producer implements ProducerMember {
     const waitOk = msgs[0]!.waitStoreMsgOK === false ? "false" : "true";
     return {
       topic,
+      reply: false,
+      traced: { tags: "", keys: "", bodyLength: total, msgType: 0 },
       body: encodeBatchBody(items),
       flag: 0,
       sysFlag: 0,
@@ -476,10 +604,11 @@ export class Producer implements ProducerMember {
       maxReconsumeTimes: p.maxReconsumeTimes,
       bname: mq.brokerName,
     };
-    const req = buildSendRequest(header, p.body);
+    const req = buildSendRequest(header, p.body, p.reply);
     if (mode === "oneway") return this.#instance.api.sendMessageOneway(addr, req);
+    const begin = Date.now();
     const res = await this.#instance.api.sendMessage(addr, req, this.#opts.sendMsgTimeoutMs);
-    return {
+    const result: SendResult = {
       sendStatus: res.sendStatus,
       msgId: p.msgId,
       offsetMsgId: res.offsetMsgId,
@@ -489,12 +618,68 @@ export class Producer implements ProducerMember {
       regionId: res.regionId,
       traceOn: res.traceOn,
     };
+    if (this.#trace && res.traceOn && p.topic !== this.#trace.traceTopic) {
+      this.#trace.append(pubTraceContext(this.group, p, result, addr, begin));
+    }
+    return result;
   }
+}
+
+/** The internal producer and dispatcher of a traced client (upstream AsyncTraceDispatcher's producer). */
+export function createTraceDispatcher(config: ClientConfig, traceTopic?: string): AsyncTraceDispatcher {
+  // Only the connection settings carry over: the trace producer has its own instance and is never traced.
+  const shared: ClientConfig = { namesrvAddr: config.namesrvAddr };
+  if (config.clientIP !== undefined) shared.clientIP = config.clientIP;
+  if (config.requestTimeoutMs !== undefined) shared.requestTimeoutMs = config.requestTimeoutMs;
+  if (config.pollNameServerIntervalMs !== undefined) {
+    shared.pollNameServerIntervalMs = config.pollNameServerIntervalMs;
+  }
+  if (config.heartbeatBrokerIntervalMs !== undefined) {
+    shared.heartbeatBrokerIntervalMs = config.heartbeatBrokerIntervalMs;
+  }
+  const sink = new Producer({
+    ...shared,
+    group: TRACE_PRODUCER_GROUP,
+    sendMsgTimeoutMs: 5000,
+    maxMessageSize: 118_000,
+  });
+  return new AsyncTraceDispatcher(sink, traceTopic === undefined ? {} : { traceTopic });
+}
+
+function pubTraceContext(
+  group: string,
+  p: PreparedSend,
+  result: SendResult,
+  storeHost: string,
+  begin: number,
+): TraceContext {
+  const ctx = emptyTraceContext("Pub");
+  ctx.timeStamp = begin;
+  ctx.regionId = result.regionId ?? "DefaultRegion";
+  ctx.groupName = group;
+  ctx.costTime = Date.now() - begin;
+  ctx.success = result.sendStatus === "SEND_OK";
+  ctx.traceBeans.push({
+    ...emptyTraceBean(),
+    topic: p.topic,
+    msgId: result.msgId,
+    offsetMsgId: result.offsetMsgId,
+    tags: p.traced.tags,
+    keys: p.traced.keys,
+    storeHost,
+    bodyLength: p.traced.bodyLength,
+    msgType: p.traced.msgType,
+  });
+  return ctx;
 }
 
 /** A message ready for the wire. */
 interface PreparedSend {
   topic: string;
+  /** A request-reply reply: sent with SEND_REPLY_MESSAGE_V2. */
+  reply: boolean;
+  /** What a Pub trace record says about the message as the application gave it. */
+  traced: { tags: string; keys: string; bodyLength: number; msgType: number };
   body: Uint8Array;
   flag: number;
   sysFlag: number;

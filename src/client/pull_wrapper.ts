@@ -5,19 +5,14 @@
 
 import { PullSysFlag } from "../message/message_const.ts";
 import { decodeRecords } from "../message/record_codec.ts";
-import { matchesTag, type TagSubscription } from "../message/tags.ts";
-import type { SubscriptionData } from "../protocol/bodies/heartbeat.ts";
 import type { MessageQueue } from "../protocol/bodies/message_queue.ts";
 import { MQClientError } from "./errors.ts";
 import { type ConsumedMessage, retryTopic, toConsumedMessage } from "./message.ts";
 import type { PullStatus } from "./mq_client_api.ts";
 import type { MQClientInstance } from "./mq_client_instance.ts";
+import type { Subscription } from "./subscription.ts";
 
-/** A subscription as consumers keep it. */
-export interface Subscription {
-  data: SubscriptionData;
-  filter: TagSubscription;
-}
+export type { Subscription } from "./subscription.ts";
 
 /** What one pull produced. */
 export interface PullResult {
@@ -72,7 +67,7 @@ export async function pullKernel(instance: MQClientInstance, p: PullParams): Pro
     suspendTimeoutMillis: p.suspendTimeoutMillis,
     subscription: p.postSubscription ? p.sub.data.subString : undefined,
     subVersion: p.sub.data.subVersion,
-    expressionType: "TAG",
+    expressionType: p.sub.data.expressionType,
     bname: p.mq.brokerName,
   }, p.timeoutMs);
   const msgs: ConsumedMessage[] = [];
@@ -80,8 +75,7 @@ export async function pullKernel(instance: MQClientInstance, p: PullParams): Pro
     const retry = retryTopic(p.group);
     const bounds = { minOffset: res.minOffset, maxOffset: res.maxOffset };
     for (const ext of decodeRecords(res.body)) {
-      // The broker filters by hash code; this re-check by exact string drops hash collisions.
-      if (!matchesTag(p.sub.filter, ext.properties["TAGS"])) continue;
+      if (!p.sub.matches(ext.properties)) continue;
       msgs.push(toConsumedMessage(ext, p.mq.brokerName, bounds, retry));
     }
   }

@@ -5,8 +5,7 @@
  */
 
 import { getLogger } from "../log/logger.ts";
-import { parseSubscription } from "../message/tags.ts";
-import type { ConsumerData, SubscriptionData } from "../protocol/bodies/heartbeat.ts";
+import type { ConsumerData } from "../protocol/bodies/heartbeat.ts";
 import type { MessageQueue } from "../protocol/bodies/message_queue.ts";
 import { RemotingError } from "../remoting/errors.ts";
 import { ResponseCode } from "../remoting/response_code.ts";
@@ -23,7 +22,13 @@ import {
 import { MQBrokerError, MQClientError } from "./errors.ts";
 import { type ConsumedMessage, retryTopic, toConsumedMessage } from "./message.ts";
 import type { MessageExt } from "../message/message.ts";
-import { pullKernel, type Subscription } from "./pull_wrapper.ts";
+import { pullKernel } from "./pull_wrapper.ts";
+import {
+  buildSubscription,
+  checkClientInBroker,
+  type MessageSelector,
+  type Subscription,
+} from "./subscription.ts";
 import { type ConsumerMember, MQClientInstance } from "./mq_client_instance.ts";
 import { LocalFileOffsetStore, type OffsetStore, RemoteBrokerOffsetStore } from "./offset_store.ts";
 import type { ProcessQueue } from "./process_queue.ts";
@@ -36,7 +41,9 @@ import {
   RunningInfoProps,
 } from "./running_info.ts";
 import { describeQueue } from "./route_info.ts";
-import { Producer } from "./producer.ts";
+import { createTraceDispatcher, Producer } from "./producer.ts";
+import type { AsyncTraceDispatcher } from "./trace/trace_dispatcher.ts";
+import { ConsumeTracer } from "./trace/consume_trace.ts";
 import { MessageConst } from "../message/message_const.ts";
 
 const log = getLogger("consumer");
@@ -78,6 +85,10 @@ export interface PushConsumerOptions extends ClientConfig {
   /** Directory for broadcasting offsets. Default `$HOME/.rocketmq_offsets`. */
   offsetStoreDir?: string;
   clientInstance?: MQClientInstance;
+  /** Emit SubBefore/SubAfter trace records around every listener call. Default false. */
+  enableMsgTrace?: boolean;
+  /** Topic of the trace records. Default RMQ_SYS_TRACE_TOPIC. */
+  customizedTraceTopic?: string;
 }
 
 /** The producer group of the consumer's own retry sends. */
@@ -86,19 +97,7 @@ export const CLIENT_INNER_PRODUCER_GROUP = "CLIENT_INNER_PRODUCER";
 const PULL_TIME_DELAY_WHEN_EXCEPTION = 3000;
 const PULL_TIME_DELAY_WHEN_FLOW_CONTROL = 50;
 
-/** Builds the SubscriptionData a heartbeat and a pull carry for `expr`. */
-export function buildSubscriptionData(topic: string, expr: string): SubscriptionData {
-  const f = parseSubscription(expr);
-  return {
-    classFilterMode: false,
-    topic,
-    subString: f.all ? "*" : expr.trim(),
-    tagsSet: [...f.tags],
-    codeSet: [...f.codes],
-    subVersion: Date.now(),
-    expressionType: "TAG",
-  };
-}
+export { buildSubscriptionData } from "./subscription.ts";
 
 /** A push consumer. */
 export class PushConsumer implements ConsumerMember, ConsumeHost {
@@ -122,6 +121,9 @@ export class PushConsumer implements ConsumerMember, ConsumeHost {
   #startTimestamp = Date.now();
   #routeRetryPending = false;
   #innerProducer: Producer | null = null;
+  readonly #traceDispatcher: AsyncTraceDispatcher | null;
+  /** Trace hooks (ConsumeHost) when `enableMsgTrace` is on. */
+  readonly tracer: ConsumeTracer | null;
 
   constructor(opts: PushConsumerOptions) {
     this.group = opts.group;
@@ -133,6 +135,10 @@ export class PushConsumer implements ConsumerMember, ConsumeHost {
     this.#ownsInstance = opts.clientInstance === undefined;
     this.instance = opts.clientInstance ?? new MQClientInstance(opts);
     this.rebalance = new RebalanceImpl(this);
+    this.#traceDispatcher = opts.enableMsgTrace
+      ? createTraceDispatcher(opts, opts.customizedTraceTopic)
+      : null;
+    this.tracer = this.#traceDispatcher ? new ConsumeTracer(this.#traceDispatcher, this.group) : null;
   }
 
   /** Orderly consumers lock queues on the broker. */
@@ -155,10 +161,14 @@ export class PushConsumer implements ConsumerMember, ConsumeHost {
     return this.orderly ? Number.MAX_SAFE_INTEGER : 16;
   }
 
-  /** Subscribes to `topic` with a TAG expression (`*`, `A || B`). Allowed before and after start. */
-  subscribe(topic: string, expr = "*"): void {
-    const data = buildSubscriptionData(topic, expr);
-    this.#subscriptions.set(topic, { data, filter: parseSubscription(expr) });
+  /**
+   * Subscribes to `topic` with a TAG expression (`*`, `A || B`) or a selector such as
+   * `MessageSelector.bySql("a > 1")`. Allowed before and after start.
+   *
+   * @throws {MQClientError} for an invalid SQL92 selector.
+   */
+  subscribe(topic: string, expr: string | MessageSelector = "*"): void {
+    this.#subscriptions.set(topic, buildSubscription(topic, expr));
     if (this.#state === "running") {
       this.instance.updateTopicRouteInfoFromNameServer(topic)
         .then(() => this.instance.sendHeartbeatToAllBrokers())
@@ -206,10 +216,17 @@ export class PushConsumer implements ConsumerMember, ConsumeHost {
     this.instance.start();
     this.#state = "running";
     this.#startTimestamp = Date.now();
+    await this.#traceDispatcher?.start();
     for (const topic of this.#subscriptions.keys()) {
       await this.instance.updateTopicRouteInfoFromNameServer(topic).catch((e) =>
         log.warn(`No route for subscribed topic "${topic}" yet: ${e}`)
       );
+    }
+    try {
+      await checkClientInBroker(this.instance, this.group, this.#subscriptions.values());
+    } catch (e) {
+      await this.shutdown();
+      throw e;
     }
     await this.instance.sendHeartbeatToAllBrokers();
     // The heartbeat makes brokers create %RETRY%<group>; fetch the routes that were missing before it.
@@ -244,6 +261,7 @@ export class PushConsumer implements ConsumerMember, ConsumeHost {
     this.#state = "stopped";
     this.sleeper.wakeAll();
     await this.#consumeService?.shutdown();
+    await this.#traceDispatcher?.shutdown();
     const owned = this.rebalance.ownedQueues();
     await this.#offsetStore?.persistAll(owned);
     if (this.orderly && this.messageModel === "CLUSTERING") await this.rebalance.unlock(owned);

@@ -71,11 +71,25 @@ export function parseIp(text: string): Uint8Array | null {
 
 /**
  * Parses `"ip:port"`, `"[v6]:port"` or a bare `"v6:...:port"` (last colon separates the port).
- * Throws HostAddressError on anything else.
+ * Throws HostAddressError on anything else. Results are memoized and shared: treat them as read-only.
  *
  * @example parseHostAddress("1.2.3.4:10911") // { ip: [1,2,3,4], port: 10911 }
  */
 export function parseHostAddress(text: string): HostAddress {
+  // The broker parses its peer's address for every stored message; peers are few, so remember them.
+  let h = parsedHosts.get(text);
+  if (h === undefined) {
+    h = parseHostAddressUncached(text);
+    if (parsedHosts.size >= PARSED_HOSTS_MAX) parsedHosts.clear();
+    parsedHosts.set(text, h);
+  }
+  return h;
+}
+
+const parsedHosts = new Map<string, HostAddress>();
+const PARSED_HOSTS_MAX = 4096;
+
+function parseHostAddressUncached(text: string): HostAddress {
   let ipText: string;
   let portText: string;
   if (text.startsWith("[")) {

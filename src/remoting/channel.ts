@@ -63,7 +63,10 @@ export interface ConnectionHandlers {
 interface Pending {
   resolve(cmd: RemotingCommand): void;
   reject(err: Error): void;
-  timer: ReturnType<typeof setTimeout>;
+  /** performance.now() after which the request times out. */
+  deadline: number;
+  timeoutMs: number;
+  code: number;
 }
 
 const READ_BUFFER_SIZE = 64 * 1024;
@@ -98,6 +101,13 @@ export class Connection implements RemotingChannel {
   readonly #maxQueuedBytes: number;
   readonly #decoder: FrameDecoder;
   readonly #pending = new Map<number, Pending>();
+  /**
+   * One timer for all outstanding requests, armed for the earliest deadline, instead of a setTimeout per
+   * request (which cost ~6% of a sending client's CPU). Left armed when the map empties: re-arming on every
+   * request of a one-at-a-time caller would cost more than one spare wake-up.
+   */
+  #sweepTimer: ReturnType<typeof setTimeout> | undefined;
+  #sweepAt = Infinity;
 
   #queue: Uint8Array[] = [];
   #queuedBytes = 0;
@@ -190,18 +200,38 @@ export class Connection implements RemotingChannel {
       return Promise.reject(e);
     }
     return new Promise<RemotingCommand>((resolve, reject) => {
-      const opaque = out.opaque;
-      const timer = setTimeout(() => {
-        this.#pending.delete(opaque);
-        reject(
-          new RemotingTimeoutError(
-            `Request ${describe(out)} to "${this.remoteAddr}" timed out after ${timeoutMs} ms`,
-          ),
-        );
-      }, timeoutMs);
-      this.#pending.set(opaque, { resolve, reject, timer });
+      const deadline = performance.now() + timeoutMs;
+      this.#pending.set(out.opaque, { resolve, reject, deadline, timeoutMs, code: out.code });
+      if (deadline < this.#sweepAt) this.#armSweep(deadline);
       this.sendFrame(frame);
     });
+  }
+
+  #armSweep(deadline: number): void {
+    clearTimeout(this.#sweepTimer);
+    this.#sweepAt = deadline;
+    this.#sweepTimer = setTimeout(() => this.#sweep(), Math.max(0, Math.ceil(deadline - performance.now())));
+  }
+
+  /** Fails every request past its deadline and re-arms for the earliest one left. */
+  #sweep(): void {
+    this.#sweepTimer = undefined;
+    this.#sweepAt = Infinity;
+    const now = performance.now();
+    let next = Infinity;
+    for (const [opaque, p] of this.#pending) {
+      if (p.deadline <= now) {
+        this.#pending.delete(opaque);
+        p.reject(
+          new RemotingTimeoutError(
+            `Request ${
+              requestCodeName(p.code)
+            } opaque=${opaque} to "${this.remoteAddr}" timed out after ${p.timeoutMs} ms`,
+          ),
+        );
+      } else if (p.deadline < next) next = p.deadline;
+    }
+    if (next !== Infinity && !this.#closed) this.#armSweep(next);
   }
 
   invokeOneway(req: RemotingCommand): void {
@@ -214,6 +244,8 @@ export class Connection implements RemotingChannel {
     this.#closed = true;
     clearTimeout(this.#idleTimer);
     this.#idleTimer = undefined;
+    clearTimeout(this.#sweepTimer);
+    this.#sweepTimer = undefined;
     this.#queue = [];
     this.#queuedBytes = 0;
     try {
@@ -222,10 +254,7 @@ export class Connection implements RemotingChannel {
       // Already closed by the peer or the runtime.
     }
     const err = new RemotingSendError(`Channel to "${this.remoteAddr}" closed before the response arrived`);
-    for (const p of this.#pending.values()) {
-      clearTimeout(p.timer);
-      p.reject(err);
-    }
+    for (const p of this.#pending.values()) p.reject(err);
     this.#pending.clear();
     for (const w of this.#drainWaiters.splice(0)) w();
     try {
@@ -287,7 +316,6 @@ export class Connection implements RemotingChannel {
       return;
     }
     this.#pending.delete(cmd.opaque);
-    clearTimeout(p.timer);
     p.resolve(cmd);
   }
 

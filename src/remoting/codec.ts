@@ -13,6 +13,8 @@ import {
   SerializeType,
 } from "./command.ts";
 import { RemotingCodecError } from "./errors.ts";
+import { allocBuffer } from "./slab.ts";
+import { decodeJsonHeaderFast, jsonHeaderText } from "./json_header.ts";
 import { type JsonValue, parseJson, stringifyJson } from "../util/json.ts";
 
 /** Largest header length the 24-bit field of the header word can carry. */
@@ -29,13 +31,14 @@ const OTHER_BYTE = LANGUAGE_BYTES.get("OTHER") ?? 7;
 
 /**
  * Encodes a command as a complete frame, length field included, ready for the socket. The header form is
- * taken from `cmd.serializeType`; the body is copied exactly once, into the returned buffer.
+ * taken from `cmd.serializeType`; the body is copied exactly once, into the returned buffer. Small frames
+ * are carved from a shared slab (see slab.ts): address them through their `byteOffset`.
  *
  * @example
  * ```ts
  * import { createRequest } from "./command.ts";
  * const frame = encodeCommand(createRequest(105, { topic: "T1" }));
- * new DataView(frame.buffer).getInt32(0); // frame.length - 4
+ * new DataView(frame.buffer, frame.byteOffset).getInt32(0); // frame.length - 4
  * ```
  */
 export function encodeCommand(cmd: RemotingCommand): Uint8Array {
@@ -75,32 +78,34 @@ export function decodeCommand(frame: Uint8Array): RemotingCommand {
 // JSON header
 
 function encodeJson(cmd: RemotingCommand): Uint8Array {
-  // Keys in fastjson's alphabetical order, so our frames look like a Java peer's.
-  let text = `{"code":${cmd.code | 0}`;
-  let ext = "";
-  const fields = cmd.extFields;
-  for (const key in fields) {
-    const value = fields[key] as unknown;
-    if (value === undefined || value === null) continue;
-    ext += `${ext === "" ? "" : ","}${JSON.stringify(key)}:${
-      JSON.stringify(typeof value === "string" ? value : String(value))
-    }`;
+  const text = jsonHeaderText(cmd);
+  // Encoding into a reusable scratch buffer learns the byte length natively; a JS pass to count UTF-8
+  // bytes first cost more than the copy that follows.
+  if (text.length * 3 > scratch.length) {
+    scratch = new Uint8Array(Math.max(text.length * 3, scratch.length * 2));
   }
-  if (ext !== "") text += `,"extFields":{${ext}}`;
-  text += `,"flag":${cmd.flag | 0},"language":"${cmd.language}","opaque":${cmd.opaque | 0}`;
-  if (cmd.remark !== undefined && cmd.remark !== null) text += `,"remark":${JSON.stringify(cmd.remark)}`;
-  text += `,"serializeTypeCurrentRPC":"JSON","version":${cmd.version | 0}}`;
-
-  const headerLength = utf8Length(text);
+  const headerLength = utf8Encoder.encodeInto(text, scratch).written;
   const frame = allocFrame(SerializeType.JSON, headerLength, cmd.body);
-  utf8Encoder.encodeInto(text, frame.subarray(8, 8 + headerLength));
+  frame.set(scratch.subarray(0, headerLength), 8);
+  if (scratch.length > SCRATCH_KEEP) scratch = new Uint8Array(SCRATCH_KEEP);
   return frame;
 }
 
+/** Reused by encodeJson (the codec never awaits, so no two encodes overlap). */
+let scratch = new Uint8Array(4096);
+/** A scratch buffer grown for a huge header is dropped afterwards rather than kept for the process life. */
+const SCRATCH_KEEP = 64 * 1024;
+
 function decodeJsonHeader(header: Uint8Array): RemotingCommand {
+  const text = utf8Decoder.decode(header);
+  const fast = decodeJsonHeaderFast(text);
+  if (fast !== null) {
+    fast.serializeType = SerializeType.JSON;
+    return fast;
+  }
   let doc: JsonValue;
   try {
-    doc = parseJson(utf8Decoder.decode(header));
+    doc = parseJson(text);
   } catch (e) {
     throw new RemotingCodecError(`Cannot parse JSON header: ${(e as Error).message}`);
   }
@@ -273,8 +278,8 @@ function allocFrame(type: SerializeType, headerLength: number, body: Uint8Array 
     throw new RemotingCodecError(`Header of ${headerLength} bytes exceeds the 24-bit header length field`);
   }
   const bodyLength = body?.length ?? 0;
-  const frame = new Uint8Array(8 + headerLength + bodyLength);
-  const view = new DataView(frame.buffer);
+  const frame = allocBuffer(8 + headerLength + bodyLength);
+  const view = new DataView(frame.buffer, frame.byteOffset, 8);
   view.setInt32(0, 4 + headerLength + bodyLength);
   view.setInt32(4, (type << 24) | headerLength);
   if (body && bodyLength > 0) frame.set(body, 8 + headerLength);

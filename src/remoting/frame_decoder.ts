@@ -4,10 +4,12 @@
  * A state machine over bytes, no I/O: feed it whatever the socket returned and get back the frames that
  * completed. Each frame is allocated once at its final size as soon as its length is known and filled as
  * bytes arrive, so a large frame spread over many reads costs one copy, never a growing concatenation.
+ * Small frames are carved from a shared slab (slab.ts), so they may share their `buffer` with others.
  */
 
 import { SerializeType } from "./command.ts";
 import { RemotingCodecError } from "./errors.ts";
+import { allocBuffer } from "./slab.ts";
 
 /** Java's `com.rocketmq.remoting.frameMaxLength` default: 4 + totalLength may not exceed 16 MiB. */
 export const DEFAULT_MAX_FRAME_LENGTH = 16 * 1024 * 1024;
@@ -89,7 +91,7 @@ export class FrameDecoder {
     if (totalLength > this.maxFrameLength - 4) {
       this.fail(`Frame length "${totalLength}" exceeds the maximum of ${this.maxFrameLength - 4} bytes`);
     }
-    this.frame = new Uint8Array(totalLength);
+    this.frame = allocBuffer(totalLength);
     this.frameFilled = 0;
   }
 

@@ -11,6 +11,7 @@
 import { BLANK_MAGIC_CODE } from "../message/message_const.ts";
 import { MappedFileQueue } from "./mapped_file_queue.ts";
 import type { MappedFile } from "./mapped_file.ts";
+import { type AckOutcome, AckQueue } from "./ack_queue.ts";
 
 const OS_PAGE_SIZE = 4096;
 /** A record must leave room for this end-of-file blank marker (§1.6). */
@@ -50,13 +51,6 @@ interface CacheEntry {
   buf: Uint8Array;
 }
 
-interface SyncWaiter {
-  end: number;
-  deadline: number;
-  resolve: (ok: boolean) => void;
-  reject: (e: Error) => void;
-}
-
 /** Result of reserving space for an append. */
 export type AppendOutcome = { ok: true; offset: number } | { ok: false; reason: "too_large" };
 
@@ -70,8 +64,10 @@ export class CommitLog {
   #writtenOffset = 0;
   #flushedOffset = 0;
   #writtenStoreTimestamp = 0;
-  #asyncWaiters: { end: number; resolve: () => void; reject: (e: Error) => void }[] = [];
-  #syncWaiters: SyncWaiter[] = [];
+  /** Waiters released by write() (ASYNC_FLUSH puts, WAIT=false puts, HA appends). */
+  readonly #writtenWaiters = new AckQueue();
+  /** SYNC_FLUSH waiters, released by group commit. */
+  readonly #syncWaiters = new AckQueue();
   #syncing = false;
   #watchdog: ReturnType<typeof setInterval> | undefined;
   #cache: CacheEntry[] = [];
@@ -239,40 +235,49 @@ export class CommitLog {
       this.#cacheWritten(b);
     }
     const w = this.#writtenOffset;
-    let i = 0;
-    const aw = this.#asyncWaiters;
-    while (i < aw.length && aw[i]!.end <= w) aw[i++]!.resolve();
-    if (i > 0) aw.splice(0, i);
+    this.#writtenWaiters.release(w);
     if (this.#o.syncFlush) this.#kickGroupCommit();
     else this.#o.onDispatchable(w);
   }
 
+  /**
+   * Calls `settle(true)` once the bytes before `end` were handed to write() (process-crash safe), or with the
+   * write error. Settles synchronously when `end` is already written. One waiter costs no allocation here.
+   */
+  whenWritten(end: number, settle: (outcome: AckOutcome) => void): void {
+    if (end <= this.#writtenOffset) settle(true);
+    else if (this.#writeError) settle(this.#writeError);
+    else this.#writtenWaiters.push(end, settle);
+  }
+
+  /**
+   * SYNC_FLUSH: calls `settle(true)` once an fdatasync that started after `end` was written completed,
+   * `settle(false)` after syncFlushTimeout (FLUSH_DISK_TIMEOUT), or with the write/sync error.
+   */
+  whenFlushed(end: number, settle: (outcome: AckOutcome) => void): void {
+    if (end <= this.#flushedOffset) return settle(true);
+    if (this.#writeError) return settle(this.#writeError);
+    this.#syncWaiters.push(end, settle, this.#o.clock() + this.#o.syncFlushTimeout);
+    this.#kickGroupCommit();
+    if (this.#watchdog === undefined) this.#watchdog = setInterval(() => this.#expireWaiters(), 10);
+  }
+
   /** Resolves once the bytes before `end` were handed to write() (process-crash safe). */
   waitWritten(end: number): Promise<void> {
-    if (end <= this.#writtenOffset) return Promise.resolve();
-    if (this.#writeError) return Promise.reject(this.#writeError);
-    return new Promise((resolve, reject) => this.#asyncWaiters.push({ end, resolve, reject }));
+    return new Promise((resolve, reject) =>
+      this.whenWritten(end, (o) => o instanceof Error ? reject(o) : resolve())
+    );
   }
 
   /** SYNC_FLUSH: resolves true once `end` is on disk, false after syncFlushTimeout (FLUSH_DISK_TIMEOUT). */
   waitFlushed(end: number): Promise<boolean> {
-    if (end <= this.#flushedOffset) return Promise.resolve(true);
-    if (this.#writeError) return Promise.reject(this.#writeError);
-    return new Promise((resolve, reject) => {
-      this.#syncWaiters.push({ end, deadline: this.#o.clock() + this.#o.syncFlushTimeout, resolve, reject });
-      this.#kickGroupCommit();
-      if (this.#watchdog === undefined) this.#watchdog = setInterval(() => this.#expireWaiters(), 10);
-    });
+    return new Promise((resolve, reject) =>
+      this.whenFlushed(end, (o) => o instanceof Error ? reject(o) : resolve(o))
+    );
   }
 
   #expireWaiters(): void {
-    const now = this.#o.clock();
-    const sw = this.#syncWaiters;
-    this.#syncWaiters = sw.filter((w) => {
-      if (w.deadline > now) return true;
-      w.resolve(false);
-      return false;
-    });
+    this.#syncWaiters.expire(this.#o.clock());
     if (this.#syncWaiters.length === 0) this.#stopWatchdog();
   }
 
@@ -292,10 +297,8 @@ export class CommitLog {
       while (this.#flushedOffset < this.#writtenOffset) {
         await this.flushTo(this.#writtenOffset);
         const f = this.#flushedOffset;
-        const still: SyncWaiter[] = [];
-        for (const w of this.#syncWaiters) w.end <= f ? w.resolve(true) : still.push(w);
-        this.#syncWaiters = still;
-        if (still.length === 0) this.#stopWatchdog();
+        this.#syncWaiters.release(f);
+        if (this.#syncWaiters.length === 0) this.#stopWatchdog();
         if (this.#o.syncFlush) this.#o.onDispatchable(f);
       }
     } catch (e) {
@@ -309,10 +312,8 @@ export class CommitLog {
   #failAll(e: unknown): void {
     const err = e instanceof Error ? e : new Error(String(e));
     this.#writeError = err;
-    for (const w of this.#asyncWaiters) w.reject(err);
-    for (const w of this.#syncWaiters) w.reject(err);
-    this.#asyncWaiters = [];
-    this.#syncWaiters = [];
+    this.#writtenWaiters.settleAll(err);
+    this.#syncWaiters.settleAll(err);
     this.#stopWatchdog();
   }
 
@@ -474,8 +475,8 @@ export class CommitLog {
     this.drain();
     while (this.#syncing) await new Promise((r) => setTimeout(r, 1));
     if (!this.#writeError) await this.flushTo(this.#writtenOffset);
-    for (const w of this.#syncWaiters) w.resolve(this.#flushedOffset >= w.end);
-    this.#syncWaiters = [];
+    const flushed = this.#flushedOffset;
+    this.#syncWaiters.settleAll((end) => flushed >= end);
     this.#stopWatchdog();
   }
 

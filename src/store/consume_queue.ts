@@ -52,6 +52,7 @@ export class ConsumeQueue {
   /** Store timestamp of the last dispatched entry (checkpoint logicsMsgTimestamp). */
   lastStoreTimestamp = 0;
   #pending = new Uint8Array(0);
+  #pendingView = new DataView(this.#pending.buffer);
   #pendingLen = 0;
   #pendingStart = 0;
 
@@ -155,11 +156,13 @@ export class ConsumeQueue {
       const next = new Uint8Array(Math.max(1024, this.#pending.length * 2));
       next.set(this.#pending.subarray(0, this.#pendingLen));
       this.#pending = next;
+      this.#pendingView = new DataView(next.buffer);
     }
-    const dv = new DataView(this.#pending.buffer, this.#pendingLen, CQ_STORE_UNIT_SIZE);
-    setLong(dv, 0, phy);
-    dv.setInt32(8, size);
-    setLong(dv, 12, tagsCode);
+    const dv = this.#pendingView;
+    const at = this.#pendingLen;
+    setLong(dv, at, phy);
+    dv.setInt32(at + 8, size);
+    setLong(dv, at + 12, tagsCode);
     this.#pendingLen += CQ_STORE_UNIT_SIZE;
   }
 

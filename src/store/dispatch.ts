@@ -37,8 +37,19 @@ export function computeTagsCode(
       return storeTimestamp + (delayLevels[clamped - 1] ?? 1000);
     }
   }
-  return tagsHashCode(props[MessageConst.TAGS]);
+  const tags = props[MessageConst.TAGS];
+  if (tags === undefined) return 0;
+  // Tag strings repeat across messages; hashing each one once saves a loop per message.
+  let code = TAG_CODES.get(tags);
+  if (code === undefined) {
+    code = tagsHashCode(tags);
+    if (TAG_CODES.size >= 4096) TAG_CODES.clear();
+    TAG_CODES.set(tags, code);
+  }
+  return code;
 }
+
+const TAG_CODES = new Map<string, number>();
 
 /**
  * Reads what dispatch needs from the (already validated) record at `at`: fixed fields by offset, then topic

@@ -7,6 +7,7 @@
 import * as fs from "node:fs";
 import { javaStringHashCode } from "../message/tags.ts";
 import { getLong, setLong } from "./long.ts";
+import { createPreallocated } from "./mapped_file.ts";
 
 const HEADER_SIZE = 40;
 const ENTRY_SIZE = 20;
@@ -40,9 +41,11 @@ export class IndexFile {
   hashSlotCount = 0;
   indexCount = 1;
   #fd: number;
+  #closed = false;
   #slots: Int32Array | null = null;
   #dirtyPages = new Set<number>();
   #pending = new Uint8Array(0);
+  #pendingView = new DataView(this.#pending.buffer);
   #pendingLen = 0;
   #pendingFirst = 1;
 
@@ -58,8 +61,7 @@ export class IndexFile {
   }
 
   static create(path: string, slotNum: number, maxIndexNum: number, prev?: IndexFile): IndexFile {
-    const fd = fs.openSync(path, "w+");
-    fs.ftruncateSync(fd, IndexFile.fileSize(slotNum, maxIndexNum));
+    const fd = createPreallocated(path, IndexFile.fileSize(slotNum, maxIndexNum));
     const f = new IndexFile(path, slotNum, maxIndexNum, fd);
     if (prev) {
       f.beginTimestamp = f.endTimestamp = prev.endTimestamp;
@@ -119,12 +121,14 @@ export class IndexFile {
       const next = new Uint8Array(Math.max(4096, this.#pending.length * 2));
       next.set(this.#pending.subarray(0, this.#pendingLen));
       this.#pending = next;
+      this.#pendingView = new DataView(next.buffer);
     }
-    const dv = new DataView(this.#pending.buffer, this.#pendingLen, ENTRY_SIZE);
-    dv.setInt32(0, hash);
-    setLong(dv, 4, phyOffset);
-    dv.setInt32(12, timeDiff);
-    dv.setInt32(16, prev);
+    const dv = this.#pendingView;
+    const at = this.#pendingLen;
+    dv.setInt32(at, hash);
+    setLong(dv, at + 4, phyOffset);
+    dv.setInt32(at + 12, timeDiff);
+    dv.setInt32(at + 16, prev);
     this.#pendingLen += ENTRY_SIZE;
     slots[slot] = this.indexCount;
     this.#dirtyPages.add(Math.floor((slot * SLOT_SIZE) / SLOT_PAGE));
@@ -213,12 +217,20 @@ export class IndexFile {
     if (sync) fs.fdatasyncSync(this.#fd);
   }
 
+  /** fdatasync on the libuv thread pool (a large index file can take a while; the event loop keeps going). */
+  syncAsync(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return new Promise((resolve, reject) => fs.fdatasync(this.#fd, (e) => e ? reject(e) : resolve()));
+  }
+
   /** Drops the in-memory slot table once the file is full and flushed. */
   deactivate(): void {
     this.#slots = null;
   }
 
   close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
     fs.closeSync(this.#fd);
   }
 

@@ -4,6 +4,7 @@
 import * as fs from "node:fs";
 import { syncDir } from "../util/atomic_file.ts";
 import { IndexFile, indexFileName } from "./index_file.ts";
+import { CREATING_SUFFIX } from "./mapped_file.ts";
 
 /** What the index needs from one dispatched record. */
 export interface IndexDispatch {
@@ -23,6 +24,7 @@ export class IndexService {
   readonly #maxIndexNum: number;
   readonly #clock: () => number;
   readonly files: IndexFile[] = [];
+  readonly #syncs = new Set<Promise<void>>();
   /** Called with a full file's end timestamp after it was flushed (checkpoint indexMsgTimestamp). */
   onFileFull: (endTimestamp: number) => void = () => {};
 
@@ -37,7 +39,9 @@ export class IndexService {
   load(lastExitOK: boolean, indexMsgTimestamp: number): void {
     let names: string[] = [];
     try {
-      names = fs.readdirSync(this.dir).filter((n) => /^\d{17}$/.test(n)).sort();
+      const all = fs.readdirSync(this.dir);
+      for (const n of all) if (n.endsWith(CREATING_SUFFIX)) fs.rmSync(`${this.dir}/${n}`, { force: true });
+      names = all.filter((n) => /^\d{17}$/.test(n)).sort();
     } catch { /* no index dir yet */ }
     for (const n of names) {
       const f = IndexFile.open(`${this.dir}/${n}`, this.#slotNum, this.#maxIndexNum);
@@ -53,9 +57,14 @@ export class IndexService {
     const last = this.files[this.files.length - 1];
     if (last && !last.isFull()) return last;
     if (last) {
-      last.flush(true);
+      last.flush(false);
       last.deactivate();
-      this.onFileFull(last.endTimestamp);
+      const endTs = last.endTimestamp;
+      // Only a full file that reached the disk may advance the checkpoint's indexMsgTimestamp.
+      const p: Promise<void> = last.syncAsync().then(() => this.onFileFull(endTs)).catch(() => {}).finally(
+        () => this.#syncs.delete(p),
+      );
+      this.#syncs.add(p);
     }
     fs.mkdirSync(this.dir, { recursive: true });
     let t = this.#clock();
@@ -113,13 +122,22 @@ export class IndexService {
     }
   }
 
-  flush(sync: boolean): void {
+  /** Writes the active file's buffered entries, slot pages and header; `sync` also fdatasyncs it (async). */
+  async flush(sync: boolean): Promise<void> {
     const last = this.files[this.files.length - 1];
-    if (last) last.flush(sync);
+    if (!last) return;
+    last.flush(false);
+    if (sync) await last.syncAsync();
   }
 
+  /** Waits for background syncs of filled files (before shutdown closes them). */
+  async settle(): Promise<void> {
+    while (this.#syncs.size > 0) await Promise.all([...this.#syncs]);
+  }
+
+  /** Flushes and syncs the active file (shutdown), then closes every file. */
   close(): void {
-    this.flush(true);
+    this.files[this.files.length - 1]?.flush(true);
     for (const f of this.files) f.close();
   }
 }

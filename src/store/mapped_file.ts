@@ -12,6 +12,27 @@ export function offsetToFileName(offset: number): string {
   return String(offset).padStart(20, "0");
 }
 
+/** Suffix of a segment being created; such leftovers of a crash are deleted at load. */
+export const CREATING_SUFFIX = ".creating";
+
+/**
+ * Creates `path` with its full length, atomically: the file is sized under a temporary name and then renamed,
+ * so a crash can never leave a short segment that would make the next start refuse to load. Returns an fd.
+ */
+export function createPreallocated(path: string, size: number): number {
+  const tmp = path + CREATING_SUFFIX;
+  const fd = fs.openSync(tmp, "w+");
+  try {
+    fs.ftruncateSync(fd, size);
+    fs.renameSync(tmp, path);
+  } catch (e) {
+    fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+  return fd;
+}
+
 /** One segment file on disk. */
 export class MappedFile {
   readonly path: string;
@@ -33,14 +54,7 @@ export class MappedFile {
 
   /** Creates a new zero-filled (sparse) segment of `fileSize` bytes. */
   static create(path: string, fileFromOffset: number, fileSize: number): MappedFile {
-    const fd = fs.openSync(path, "w+");
-    try {
-      fs.ftruncateSync(fd, fileSize);
-    } catch (e) {
-      fs.closeSync(fd);
-      throw e;
-    }
-    return new MappedFile(path, fileFromOffset, fileSize, fd);
+    return new MappedFile(path, fileFromOffset, fileSize, createPreallocated(path, fileSize));
   }
 
   /** Opens an existing segment; its length must equal `fileSize` (upstream refuses to load otherwise). */

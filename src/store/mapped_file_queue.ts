@@ -4,7 +4,7 @@
  */
 import * as fs from "node:fs";
 import { syncDir } from "../util/atomic_file.ts";
-import { MappedFile, offsetToFileName } from "./mapped_file.ts";
+import { CREATING_SUFFIX, MappedFile, offsetToFileName } from "./mapped_file.ts";
 
 /** The segments of one store directory. */
 export class MappedFileQueue {
@@ -24,7 +24,9 @@ export class MappedFileQueue {
   load(): void {
     let names: string[];
     try {
-      names = fs.readdirSync(this.dir).filter((n) => /^\d{20}$/.test(n)).sort();
+      const all = fs.readdirSync(this.dir);
+      for (const n of all) if (n.endsWith(CREATING_SUFFIX)) fs.rmSync(`${this.dir}/${n}`, { force: true });
+      names = all.filter((n) => /^\d{20}$/.test(n)).sort();
     } catch (e) {
       if (e instanceof Error && "code" in e && e.code === "ENOENT") return;
       throw e;

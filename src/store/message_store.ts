@@ -22,6 +22,7 @@ import { syncDir } from "../util/atomic_file.ts";
 import { checkMessage, emptyPut, isSafeTopicDirName } from "./put_checks.ts";
 import { lockStore, unlockStore } from "./store_lock.ts";
 import { OffsetMsgIdFormatter } from "./offset_msg_id.ts";
+import { PutStats } from "./put_checks.ts";
 import { CommitLog } from "./commit_log.ts";
 import { abnormalStartIndex, recoverNormally, scanFrom } from "./commit_log_recovery.ts";
 import { ConsumeQueue } from "./consume_queue.ts";
@@ -71,6 +72,7 @@ export class DefaultMessageStore {
   #lockFile: Deno.FsFile | null = null;
   #arriving: MessageArrivingListener | null = null;
   #arrivals: DispatchRequest[] = [];
+  #logicsFlush: Promise<void> | null = null;
   #replicaWaiter: ((endOffset: number) => Promise<PutMessageStatus>) | null = null;
   #runningFlags = 0;
   #started = false;
@@ -79,11 +81,7 @@ export class DefaultMessageStore {
   #lastThoroughFlush = 0;
   #lastThoroughCqFlush = 0;
   #lastFlushedStoreTimestamp = 0;
-  #putTimes = 0;
-  #putBytes = 0;
-  #putFailed = 0;
-  #getFound = 0;
-  #getMiss = 0;
+  readonly #stats = new PutStats();
 
   constructor(config: MessageStoreConfig, opts: MessageStoreOptions = {}) {
     this.config = config;
@@ -112,10 +110,9 @@ export class DefaultMessageStore {
     );
     this.#index = new IndexService(this.paths.index, config.maxHashSlotNum, config.maxIndexNum, this.#clock);
     this.#index.onFileFull = (endTs) => {
-      if (this.#checkpoint) {
-        this.#checkpoint.indexMsgTimestamp = endTs;
-        this.#checkpoint.flush();
-      }
+      if (!this.#checkpoint) return;
+      this.#checkpoint.indexMsgTimestamp = endTs;
+      this.#checkpoint.flush();
     };
     this.#cleaner = new CleanService({
       config,
@@ -263,7 +260,10 @@ export class DefaultMessageStore {
       }, c.flushIntervalCommitLog));
     }
     this.#timers.push(setInterval(() => {
-      this.flushLogics(false).catch((e) => log.error(`Consume queue flush failed: ${e}`));
+      if (this.#logicsFlush) return; // the previous flush (maybe a slow thorough one) is still running
+      this.#logicsFlush = this.flushLogics(false)
+        .catch((e) => log.error(`Consume queue flush failed: ${e}`))
+        .finally(() => this.#logicsFlush = null);
     }, c.flushIntervalConsumeQueue));
     this.#timers.push(setInterval(() => this.runCleanPass(), c.cleanResourceInterval));
   }
@@ -277,12 +277,14 @@ export class DefaultMessageStore {
     const t = this.#clock();
     const doThorough = thorough ||
       t - this.#lastThoroughCqFlush >= this.config.flushConsumeQueueThoroughInterval;
-    this.#index.flush(doThorough);
-    if (!doThorough) return;
+    if (!doThorough) {
+      await this.#index.flush(false);
+      return;
+    }
     this.#lastThoroughCqFlush = t;
     let logicsTs = 0;
     for (const cq of this.#allCqs()) logicsTs = Math.max(logicsTs, cq.lastStoreTimestamp);
-    await Promise.all([...this.#allCqs()].map((cq) => cq.flush()));
+    await Promise.all([...[...this.#allCqs()].map((cq) => cq.flush()), this.#index.flush(true)]);
     if (this.#checkpoint && !this.#shutdown) {
       if (logicsTs > 0) this.#checkpoint.logicsMsgTimestamp = logicsTs;
       this.#checkpoint.flush();
@@ -295,11 +297,13 @@ export class DefaultMessageStore {
     this.#shutdown = true;
     for (const t of this.#timers) clearInterval(t);
     this.#timers = [];
+    await this.#logicsFlush;
     await this.#commitLog.flushAll();
     this.#reput(this.#commitLog.maxOffset);
     this.#commitLog.close();
     this.#writeDirtyCqs();
     await Promise.all([...this.#allCqs()].map((cq) => cq.flush()));
+    await this.#index.settle();
     this.#index.close();
     for (const cq of this.#allCqs()) cq.close();
     const cp = this.#checkpoint!;
@@ -309,6 +313,7 @@ export class DefaultMessageStore {
     if (this.#lastFlushedStoreTimestamp > 0) cp.physicMsgTimestamp = this.#lastFlushedStoreTimestamp;
     cp.flush();
     cp.close();
+    this.#checkpoint = null;
     const clean = (this.#runningFlags & WRITE_BLOCKERS & ~DISK_FULL) === 0 &&
       this.#commitLog.writeError === null &&
       this.#reputService.reputFrom >= this.#commitLog.maxOffset;
@@ -434,13 +439,13 @@ export class DefaultMessageStore {
         return emptyPut("MESSAGE_ILLEGAL", `A record of ${total} bytes does not fit in a commitlog segment`);
       }
     } catch (e) {
-      this.#putFailed++;
+      this.#stats.failed++;
       if (encoding) return emptyPut("UNKNOWN_ERROR", `Cannot encode the record: ${e}`);
       log.error(`Cannot append to the commitlog: ${e}`);
       return emptyPut("CREATE_MAPPED_FILE_FAILED", "create mapped file failed, server is busy or broken.");
     }
-    this.#putTimes += msgs.length;
-    this.#putBytes += total;
+    this.#stats.times += msgs.length;
+    this.#stats.bytes += total;
     const result: PutMessageResult = {
       status: "PUT_OK",
       wroteOffset,
@@ -462,7 +467,7 @@ export class DefaultMessageStore {
         await this.#commitLog.waitWritten(end);
       }
     } catch (e) {
-      this.#putFailed++;
+      this.#stats.failed++;
       return { ...result, status: "UNKNOWN_ERROR", remark: `Writing the commitlog failed: ${e}` };
     }
     if (this.config.brokerRole === "SYNC_MASTER" && result.status === "PUT_OK" && waitStore) {
@@ -603,8 +608,6 @@ export class DefaultMessageStore {
       filter,
       slaveKeep,
     );
-    if (r.status === "FOUND") this.#getFound++;
-    else this.#getMiss++;
     return Promise.resolve(r);
   }
 
@@ -786,24 +789,18 @@ export class DefaultMessageStore {
   /** KV of runtime stats for GET_BROKER_RUNTIME_INFO (names as the operations spec gives them). */
   getRuntimeInfo(): Record<string, string> {
     const cl = this.#commitLog;
-    const ratio = this.#diskUsage(this.paths.commitLog);
     return {
-      commitLogDiskRatio: String(ratio),
+      commitLogDiskRatio: String(this.#diskUsage(this.paths.commitLog)),
       consumeQueueDiskRatio: String(this.#diskUsage(this.paths.consumeQueue)),
       commitLogMinOffset: String(cl.minOffset),
       commitLogMaxOffset: String(cl.maxOffset),
-      dispatchBehindBytes: String(Math.max(0, cl.maxOffset - this.#reputService.reputFrom)),
+      dispatchBehindBytes: String(this.#reputService.behindBytes()),
       remainHowManyDataToFlush: String(Math.max(0, cl.maxOffset - cl.flushedOffset)),
       remainHowManyDataToCommit: "0",
       remainTransientStoreBufferNumbs: "0",
-      putMessageTimesTotal: String(this.#putTimes),
-      putMessageSizeTotal: String(this.#putBytes),
-      putMessageFailedTimes: String(this.#putFailed),
-      putMessageAverageSize: String(this.#putTimes ? this.#putBytes / this.#putTimes : 0),
-      getFoundTimesTotal: String(this.#getFound),
-      getMissTimesTotal: String(this.#getMiss),
       pageCacheLockTimeMills: "0",
       earliestMessageTimeStamp: String(this.#earliestCommitLogTime()),
+      ...this.#stats.toRuntimeInfo(),
     };
   }
 
@@ -825,6 +822,6 @@ export class DefaultMessageStore {
 
   /** Bytes written but not yet dispatched to consume queues. */
   dispatchBehindBytes(): number {
-    return Math.max(0, this.#commitLog.maxOffset - this.#reputService.reputFrom);
+    return this.#reputService.behindBytes();
   }
 }

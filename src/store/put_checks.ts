@@ -1,5 +1,6 @@
 /**
- * Store-level message checks done before an append (store-and-semantics.md §1.7 step 1 and 5).
+ * Store-level message checks done before an append (store-and-semantics.md §1.7 step 1 and 5), and the put
+ * counters they feed.
  */
 import type { MessageExtBrokerInner } from "../message/message.ts";
 import { validateForRecord } from "../message/record_codec.ts";
@@ -52,4 +53,20 @@ export function checkMessage(msg: MessageExtBrokerInner): PutMessageResult | nul
     return emptyPut(why.startsWith("Properties") ? "PROPERTIES_SIZE_EXCEEDED" : "MESSAGE_ILLEGAL", why);
   }
   return null;
+}
+
+/** Put counters for GET_BROKER_RUNTIME_INFO (upstream key names). */
+export class PutStats {
+  times = 0;
+  bytes = 0;
+  failed = 0;
+
+  toRuntimeInfo(): Record<string, string> {
+    return {
+      putMessageTimesTotal: String(this.times),
+      putMessageSizeTotal: String(this.bytes),
+      putMessageFailedTimes: String(this.failed),
+      putMessageAverageSize: String(this.times ? this.bytes / this.times : 0),
+    };
+  }
 }

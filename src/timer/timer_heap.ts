@@ -68,15 +68,6 @@ export class TimerHeap {
     return true;
   }
 
-  /** Entry `i` in storage (heap) order, for snapshots; `i` must be below {@link size}. */
-  at(i: number, out: TimerEntry): TimerEntry {
-    out.deliverMs = this.#deliver[i]!;
-    out.queueOffset = this.#queue[i]!;
-    out.phyOffset = this.#phy[i]!;
-    out.flags = this.#flags[i]!;
-    return out;
-  }
-
   /** Views of the live part of the storage arrays (heap order), valid until the next mutation. */
   columns(): {
     deliverMs: Float64Array;

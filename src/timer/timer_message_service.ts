@@ -55,6 +55,7 @@ const RETRY_BACKOFF_MS = 1000;
 const PUMP_BATCH = 32;
 const MAX_BATCHES_IN_FLIGHT = 4;
 const PUMP_RETRY_MS = 100;
+const INDEX_TIME_SLACK_MS = 1000;
 
 /** Due timers popped for one delivery batch. */
 interface DueBatch {
@@ -65,12 +66,16 @@ interface DueBatch {
   flags: Uint8Array;
 }
 
-/** A batch whose puts were issued: `done[0..nDone)` need no put (dropped, cancelled, already delivered). */
+/**
+ * A batch whose puts were issued: `done[0..nDone)` need no put (dropped, cancelled, already delivered);
+ * `retry` are batch indexes that failed before their put was issued.
+ */
 interface IssuedBatch {
   batch: DueBatch;
   done: Float64Array;
   nDone: number;
   puts: { i: number; put: Promise<PutMessageResult | null> }[];
+  retry: number[];
 }
 
 function newBatch(n: number): DueBatch {
@@ -199,7 +204,8 @@ export class TimerMessageService {
     }
     if (!this.#running) return;
     this.#recovered = true;
-    await this.#snapshot(false);
+    // On failure the previous snapshot and every delivered log stay valid; delivery can go on.
+    await this.#snapshot(false).catch((e) => log.error(`Cannot write the timer snapshot: ${e}`));
     log.info(
       `Timer service started: ${this.#heap.size} pending, timer queue read up to offset ${this.#readOffset}`,
     );
@@ -240,6 +246,12 @@ export class TimerMessageService {
       clean = false;
     }
     const delivered = this.#files.readDelivered();
+    if (snap && snap.readOffset > 0 && this.#store.getMaxPhyOffset() === 0) {
+      // Most likely a store that was not started yet; going on would throw the pending timers away.
+      throw new Error(
+        `The timer snapshot expects timer queue offset ${snap.readOffset} but the store is empty; start the store first`,
+      );
+    }
     if (snap) {
       this.#heap = TimerHeap.from(snap.pending, (q) => delivered.has(q));
       this.#readOffset = snap.readOffset;
@@ -426,14 +438,7 @@ export class TimerMessageService {
         }
         if (b.count === 0) break;
         this.#inflight += b.count;
-        let issued: IssuedBatch;
-        try {
-          issued = await this.#issueBatch(b);
-        } catch (err) {
-          this.#inflight -= b.count;
-          this.#requeue(b, [...Array(b.count).keys()]);
-          throw err;
-        }
+        const issued = await this.#issueBatch(b);
         inflight.push(this.#completeBatch(issued).finally(() => this.#inflight -= b.count));
         if (inflight.length >= MAX_BATCHES_IN_FLIGHT) await inflight.shift();
       }
@@ -444,45 +449,53 @@ export class TimerMessageService {
 
   /** Reads each due timer's record and issues its put; decides the timers that need no put. */
   async #issueBatch(b: DueBatch): Promise<IssuedBatch> {
-    const done = new Float64Array(b.count);
-    let nDone = 0;
-    const puts: { i: number; put: Promise<PutMessageResult | null> }[] = [];
+    const issued: IssuedBatch = { batch: b, done: new Float64Array(b.count), nDone: 0, puts: [], retry: [] };
     for (let i = 0; i < b.count; i++) {
-      const q = b.queueOffset[i]!;
-      const ext = await this.#store.lookMessageByOffset(b.phy[i]!);
-      if (!ext || ext.topic !== TIMER_TOPIC || ext.queueOffset !== q) {
-        log.error(`Timer ${q} (commitlog offset ${b.phy[i]}) is no longer in the commitlog; it is dropped`);
-        this.#stats.dropped++;
-        done[nDone++] = q;
-        continue;
+      try {
+        const pending = await this.#prepare(b, i);
+        if (pending) issued.puts.push({ i, put: pending.put });
+        else issued.done[issued.nDone++] = b.queueOffset[i]!;
+      } catch (e) {
+        log.error(`Cannot prepare the delivery of timer ${b.queueOffset[i]}: ${e}`);
+        issued.retry.push(i);
       }
-      if (b.flags[i]! & FLAG_CANCEL) {
-        this.#releaseCancel(ext.properties[MessageConst.TIMER_DEL_UNIQKEY]);
-        done[nDone++] = q;
-        continue;
-      }
-      const uniq = ext.properties[MessageConst.UNIQ_KEY];
-      if (uniq !== undefined && this.#cancels.has(uniq)) {
-        this.#stats.cancelled++;
-        done[nDone++] = q;
-        continue;
-      }
-      const roll = (b.flags[i]! & FLAG_ROLL) !== 0;
-      if (b.deliverMs[i]! < this.#checkBefore && await this.#alreadyDelivered(ext, roll)) {
-        this.#stats.skippedAsDuplicate++;
-        done[nDone++] = q;
-        continue;
-      }
-      const msg = roll ? toRollMessage(ext, this.#clock()) : toDeliveryMessage(ext, this.#clock());
-      if (typeof msg === "string") {
-        log.error(`${msg}; it is dropped`);
-        this.#stats.dropped++;
-        done[nDone++] = q;
-        continue;
-      }
-      puts.push({ i, put: this.#store.putMessage(msg).catch(() => null) });
     }
-    return { batch: b, done, nDone, puts };
+    return issued;
+  }
+
+  /**
+   * Issues the put for due timer `i` of a batch (wrapped, so awaiting this does not wait for the write), or
+   * returns null when it needs none (and is done).
+   */
+  async #prepare(b: DueBatch, i: number): Promise<{ put: Promise<PutMessageResult | null> } | null> {
+    const q = b.queueOffset[i]!;
+    const ext = await this.#store.lookMessageByOffset(b.phy[i]!);
+    if (!ext || ext.topic !== TIMER_TOPIC || ext.queueOffset !== q) {
+      log.error(`Timer ${q} (commitlog offset ${b.phy[i]}) is no longer in the commitlog; it is dropped`);
+      this.#stats.dropped++;
+      return null;
+    }
+    if (b.flags[i]! & FLAG_CANCEL) {
+      this.#releaseCancel(ext.properties[MessageConst.TIMER_DEL_UNIQKEY]);
+      return null;
+    }
+    const uniq = ext.properties[MessageConst.UNIQ_KEY];
+    if (uniq !== undefined && this.#cancels.has(uniq)) {
+      this.#stats.cancelled++;
+      return null;
+    }
+    const roll = (b.flags[i]! & FLAG_ROLL) !== 0;
+    if (b.deliverMs[i]! < this.#checkBefore && await this.#alreadyDelivered(ext, roll)) {
+      this.#stats.skippedAsDuplicate++;
+      return null;
+    }
+    const msg = roll ? toRollMessage(ext, this.#clock()) : toDeliveryMessage(ext, this.#clock());
+    if (typeof msg === "string") {
+      log.error(`${msg}; it is dropped`);
+      this.#stats.dropped++;
+      return null;
+    }
+    return { put: this.#store.putMessage(msg).catch(() => null) };
   }
 
   /** Waits for a batch's puts, records the delivered offsets with one write and re-queues failures. */
@@ -490,7 +503,7 @@ export class TimerMessageService {
     const { batch: b, done, puts } = issued;
     let nDone = issued.nDone;
     const results = await Promise.all(puts.map((p) => p.put));
-    const retry: number[] = [];
+    const retry = issued.retry;
     for (let k = 0; k < puts.length; k++) {
       const { i } = puts[k]!;
       const status = results[k]?.status;
@@ -539,13 +552,9 @@ export class TimerMessageService {
     const uniq = parked.properties[MessageConst.UNIQ_KEY];
     const real = roll ? TIMER_TOPIC : parked.properties[MessageConst.REAL_TOPIC];
     if (uniq === undefined || real === undefined || !this.#store.config.messageIndexEnable) return false;
-    const found = await this.#store.queryMessage(
-      real,
-      uniq,
-      64,
-      parked.storeTimestamp,
-      Number.MAX_SAFE_INTEGER,
-    );
+    // The index keeps store times in whole seconds relative to its file: widen the window by a second.
+    const since = parked.storeTimestamp - INDEX_TIME_SLACK_MS;
+    const found = await this.#store.queryMessage(real, uniq, 64, since, Number.MAX_SAFE_INTEGER);
     for (const rec of found.records) {
       try {
         const [m] = decodeRecord(rec, 0, { readBody: false });

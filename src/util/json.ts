@@ -71,7 +71,9 @@ class TolerantParser {
     if (this.s.startsWith("true", this.pos)) return this.pos += 4, true;
     if (this.s.startsWith("false", this.pos)) return this.pos += 5, false;
     if (this.s.startsWith("null", this.pos)) return this.pos += 4, null;
-    return this.fail(c === undefined ? "unexpected end of input" : `unexpected character ${JSON.stringify(c)}`);
+    return this.fail(
+      c === undefined ? "unexpected end of input" : `unexpected character ${JSON.stringify(c)}`,
+    );
   }
 
   private object(): JsonValue {
@@ -148,9 +150,10 @@ class TolerantParser {
  */
 export function stringifyJson(value: unknown): string {
   if (!containsBigint(value)) return JSON.stringify(value);
-  const marker = "\u0000bigint:";
+  // A private-use character cannot occur in a value we produce ourselves, so the marker cannot collide.
+  const marker = "\uE000bigint:";
   const text = JSON.stringify(value, (_k, v) => typeof v === "bigint" ? `${marker}${v}` : v);
-  return text.replace(/"\u0000bigint:(-?\d+)"/g, "$1");
+  return text.replace(/"\uE000bigint:(-?\d+)"/g, "$1");
 }
 
 function containsBigint(v: unknown): boolean {

@@ -273,3 +273,21 @@ Deno.test("cleanExpiredCQ, cleanUnusedTopic and deleteExpiredCommitLog reach eve
     await env.close();
   }
 });
+
+Deno.test("brokerConsumeStats lists consumed queues per group with their lag and the diff total", async () => {
+  const env = await setUp();
+  try {
+    const r = await admin("brokerConsumeStats", "-n", env.ns.addr, "-b", env.broker.addr, "-l", "1");
+    assertEquals(r.code, 0, r.stderr);
+    const lines = r.stdout.split("\n");
+    assertStringIncludes(lines[0]!, "#Topic");
+    assertEquals(
+      lines[1]!.startsWith(`${"T1".padEnd(64)}  ${"G1".padEnd(64)}  ${"broker-a".padEnd(32)}  1     10`),
+      true,
+    );
+    assertEquals(lines[2], "");
+    assertEquals(lines[3], "Diff Total: 9");
+  } finally {
+    await env.close();
+  }
+});

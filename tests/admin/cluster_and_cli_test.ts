@@ -89,7 +89,7 @@ Deno.test("admin with no command lists the commands grouped; <cmd> -h shows its 
   assertStringIncludes(list.stdout, "   topicRoute           Examine topic route info\n");
   const help = await admin("topicRoute", "-h");
   assertEquals(help.code, 0);
-  assertStringIncludes(help.stdout, "usage: mqadmin topicRoute [-h] [-l] [-n <arg>] -t <arg>\n");
+  assertStringIncludes(help.stdout, "usage: mqadmin topicRoute [-h] [-l] [-n <arg>] -t <arg> [--json]\n");
   assertStringIncludes(help.stdout, " -t,--topic <arg>");
   const viaHelp = await admin("help", "TOPICROUTE");
   assertEquals(viaHelp.stdout, help.stdout);
@@ -136,4 +136,23 @@ Deno.test("admin reports an unreachable name server as a failure, not a crash", 
   const r = await admin("topicList", "-n", "127.0.0.1:1");
   assertEquals(r.code, 1);
   assertStringIncludes(r.stderr, "topicList command failed:");
+});
+
+Deno.test("--json gives machine-readable topicList, topicRoute and clusterList output", async () => {
+  const ns = await startNamesrv();
+  try {
+    await ns.client.invokeSync(ns.addr, registerRequest({ brokerAddr: "127.0.0.1:1" }), 3000);
+    const list = await admin("topicList", "-n", ns.addr, "--json");
+    assertEquals(JSON.parse(list.stdout), { topicList: ["TopicA"] });
+    const route = await admin("topicRoute", "-n", ns.addr, "-t", "TopicA", "--json");
+    assertEquals(JSON.parse(route.stdout).brokerDatas[0].brokerAddrs, { "0": "127.0.0.1:1" });
+    const cl = await admin("clusterList", "-n", ns.addr, "--json");
+    assertEquals(JSON.parse(cl.stdout), [
+      { cluster: "DefaultCluster", brokerName: "broker-a", brokerId: 0, addr: "127.0.0.1:1", runtime: null },
+    ]);
+    const help = await admin("topicList", "-h");
+    assertStringIncludes(help.stdout, "    --json");
+  } finally {
+    await ns.dispose();
+  }
 });

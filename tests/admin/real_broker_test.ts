@@ -115,6 +115,18 @@ Deno.test("sendMessage sends through a real broker; queryMsgByKey and queryMsgBy
     const filtered = await admin("printMsg", "-n", ns.addr, "-t", "SendT", "-s", "TagB", "-d", "false");
     assertEquals(filtered.stdout.includes("BODY:"), false);
 
+    const consumed = await admin("consumeMessage", "-n", ns.addr, "-t", "SendT");
+    assertEquals(consumed.code, 0, consumed.stderr);
+    assertStringIncludes(consumed.stdout, "Consume ok\nMSGID: ");
+    assertStringIncludes(consumed.stdout, "BODY: hello\n");
+    assertStringIncludes(consumed.stdout, "print msg finished. status=NO_NEW_MSG, offset=1");
+
+    const stats = await admin("statsAll", "-n", ns.addr, "-t", "SendT");
+    assertEquals(stats.code, 0, stats.stderr);
+    const statsRow = stats.stdout.split("\n")[1]!;
+    assertEquals(statsRow.startsWith("SendT".padEnd(32)), true, stats.stdout);
+    assertEquals(statsRow.endsWith("NO_CONSUMER"), true, stats.stdout);
+
     const clone = await admin(
       "cloneGroupOffset",
       "-n",

@@ -227,6 +227,15 @@ export class StandInBroker {
         return createResponse(req, 0);
       });
     }
+    s.registerProcessor(RequestCode.GET_BROKER_CONSUME_STATS, (req) => {
+      const mqKey = (q: number) => `{"brokerName":"${this.brokerName}","queueId":${q},"topic":"T1"}`;
+      const body =
+        `{"brokerAddr":"${this.addr}","consumeStatsList":[{"G1":[{"consumeTps":0.0,"offsetTable":{` +
+        `${mqKey(1)}:{"brokerOffset":10,"consumerOffset":4,"lastTimestamp":1700000000000},` +
+        `${mqKey(0)}:{"brokerOffset":5,"consumerOffset":5,"lastTimestamp":1700000000000},` +
+        `${mqKey(2)}:{"brokerOffset":3,"consumerOffset":0,"lastTimestamp":0}}}]}],"totalDiff":9}`;
+      return createResponse(req, 0, undefined, {}, new TextEncoder().encode(body));
+    });
     s.registerProcessor(RequestCode.QUERY_TOPIC_CONSUME_BY_WHO, (req) => {
       const groups = [...this.offsets.keys()].filter((k) => k.startsWith(`${req.extFields.topic}@`)).map((
         k,

@@ -83,3 +83,15 @@ Deno.test("topicClusterList prints the clusters serving a topic", async () => {
     await ns.dispose();
   }
 });
+
+Deno.test("allocateMQ previews the average allocation as one-line JSON", async () => {
+  const ns = await startNamesrv();
+  try {
+    await ns.client.invokeSync(ns.addr, registerRequest(), 3000);
+    const r = await admin("allocateMQ", "-n", ns.addr, "-t", "TopicA", "-i", "c1,c2");
+    const q = (id: number) => `{"brokerName":"broker-a","queueId":${id},"topic":"TopicA"}`;
+    assertEquals(r.stdout, `{"result":{"c1":[${q(0)},${q(1)}],"c2":[${q(2)},${q(3)}]}}\n`);
+  } finally {
+    await ns.dispose();
+  }
+});

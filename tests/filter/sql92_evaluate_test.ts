@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { compileSql92, Sql92EvalError } from "../../src/filter/message_filter.ts";
 
+// Every row below except the 5.x string tests was cross-checked (outside this suite) against the upstream
+// 4.9.8 filter module: same true/false/null/error outcome for each.
+
 type Props = Record<string, string>;
 /** Expected raw outcome: true/false/null (unknown) or "error" (evaluation error); only true matches. */
 type Outcome = boolean | null | "error";

@@ -135,6 +135,8 @@ Deno.test({
           logger: quiet,
         });
         consumer.on("error", () => {});
+        // ali-ons asserts that handlers are async functions.
+        // deno-lint-ignore require-await
         consumer.subscribe(TOPIC, expr, async (msg) => {
           into.set(msg.keys, msg);
         });
@@ -198,6 +200,7 @@ Deno.test({
         logger: quiet,
       });
       retryConsumer.on("error", () => {});
+      // deno-lint-ignore require-await
       retryConsumer.subscribe(TOPIC, "TagB", async (msg) => {
         if (msg.keys !== "key-1") return;
         if (!failedOnce) {

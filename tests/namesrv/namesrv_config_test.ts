@@ -68,3 +68,31 @@ Deno.test("UPDATE_NAMESRV_CONFIG refuses an invalid value, naming the key, and c
     await ns.dispose();
   }
 });
+
+Deno.test("UPDATE_NAMESRV_CONFIG keeps unknown keys, as upstream, and GET_NAMESRV_CONFIG returns them", async () => {
+  const ns = await startNamesrv();
+  try {
+    assertEquals((await ns.client.invokeSync(ns.addr, update("someFutureKey=42\n"), 3000)).code, 0);
+    const got = await ns.client.invokeSync(ns.addr, request(RequestCode.GET_NAMESRV_CONFIG), 3000);
+    assertEquals(parseProperties(text(got.body)).get("someFutureKey"), "42");
+  } finally {
+    await ns.dispose();
+  }
+});
+
+Deno.test("a name server refuses to start over a corrupt kvConfig file, naming the file", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "rmq-namesrv-" });
+  try {
+    await Deno.writeTextFile(`${dir}/kvConfig.json`, "{not json");
+    let message = "";
+    try {
+      const ns = await startNamesrv({ dir });
+      await ns.stop();
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    assertStringIncludes(message, `${dir}/kvConfig.json`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -30,7 +30,7 @@ function jsonFrame(header: string, body?: Uint8Array): Uint8Array {
 
 function roundTrip(cmd: RemotingCommand): RemotingCommand {
   const frame = encodeCommand(cmd);
-  assertEquals(new DataView(frame.buffer).getInt32(0), frame.length - 4);
+  assertEquals(new DataView(frame.buffer, frame.byteOffset).getInt32(0), frame.length - 4);
   return decodeCommand(frame.subarray(4));
 }
 

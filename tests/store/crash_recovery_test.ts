@@ -17,8 +17,10 @@ async function runAndKill(root: string, mode: string, round: number, minAcks: nu
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--no-check", CHILD, root, mode, String(round)],
     stdout: "piped",
-    stderr: "null",
+    stderr: "piped",
   }).spawn();
+  // Kept for the failure message if the child never acks (e.g. it failed to start).
+  const stderrText = new Response(child.stderr).text();
   const acks: Ack[] = [];
   let text = "";
   const reader = child.stdout.getReader();
@@ -52,6 +54,8 @@ async function runAndKill(root: string, mode: string, round: number, minAcks: nu
     }
   }
   await child.status;
+  const err = await stderrText;
+  if (acks.length === 0) throw new Error(`The child acked nothing; its stderr:\n${err}`);
   return acks;
 }
 
@@ -96,14 +100,6 @@ for (const mode of ["ASYNC_FLUSH", "SYNC_FLUSH"]) {
         const got = await runAndKill(root, mode, round, 3000 + round * 500);
         assert.ok(got.length > 0, `round ${round} acked nothing`);
         acks.push(...got);
-        if (Deno.env.get("RMQ_DEBUG")) {
-          console.log(
-            mode,
-            round,
-            got.length,
-            Math.max(...got.map((a) => a.wroteOffset)),
-          );
-        }
       }
       await verify(root, acks);
     } finally {

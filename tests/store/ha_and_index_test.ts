@@ -93,3 +93,29 @@ Deno.test("SYNC_FLUSH with WAIT=false acks after the write without waiting for t
     assert.equal((await store.lookMessageByOffset(r.wroteOffset))?.topic, "W");
   });
 });
+
+Deno.test("a slave joining mid-stream pre-fills its consume queue and starts at the first copied message", async () => {
+  let now = Date.now();
+  await withStore({ mappedFileSizeCommitLog: 8192, fileReservedTime: 1 }, async (master) => {
+    for (let i = 0; i < 60; i++) await master.putMessage(makeMsg("J", 0, `m${i}:` + "j".repeat(300)));
+    now += 2 * 3600_000;
+    master.executeDeleteFilesManually();
+    assert.ok(master.runCleanPass() > 0);
+    const start = master.getMinPhyOffset();
+    assert.ok(start > 0);
+    await withStore({ mappedFileSizeCommitLog: 8192, brokerRole: "SLAVE" }, async (slave) => {
+      let offset = start;
+      while (offset < master.getMaxPhyOffset()) {
+        const data = (await master.getCommitLogData(offset, 5000))!;
+        assert.ok(await slave.appendToCommitLog(offset, data));
+        offset += data.length;
+      }
+      const min = slave.getMinOffsetInQueue("J", 0);
+      assert.equal(min, master.getMinOffsetInQueue("J", 0));
+      assert.ok(min > 0);
+      assert.equal(slave.getMaxOffsetInQueue("J", 0), 60);
+      const got = await slave.getMessage("g", "J", 0, min, 1, 1 << 20);
+      assert.equal((await bodiesOf(got.records))[0]!.split(":")[0], `m${min}`);
+    });
+  }, { clock: () => now });
+});

@@ -177,3 +177,24 @@ Deno.test("after a crash the index is rebuilt from the commitlog and queries sti
     }
   });
 });
+
+Deno.test("a segment whose creation was cut short by a crash is discarded, not fatal", async () => {
+  await withRoot(async (root) => {
+    await fill(root, 3);
+    // What a crash between open() and the preallocating truncate() leaves behind.
+    await Deno.writeFile(
+      `${root}/commitlog/${String(64 * 1024).padStart(20, "0")}.creating`,
+      new Uint8Array(0),
+    );
+    await crashMarker(root);
+    const store = await openStore(root);
+    try {
+      assert.equal(store.getMaxOffsetInQueue("R", 0), 3);
+      assert.deepStrictEqual([...Deno.readDirSync(`${root}/commitlog`)].map((e) => e.name), [
+        "00000000000000000000",
+      ]);
+    } finally {
+      await store.shutdown();
+    }
+  });
+});

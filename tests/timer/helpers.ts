@@ -134,3 +134,13 @@ export async function openTimerStack(
     },
   };
 }
+
+/** Runs `fn` with a fresh temp dir, removed afterwards. */
+export async function withRoot(fn: (root: string) => Promise<void>): Promise<void> {
+  const root = await Deno.makeTempDir({ prefix: "rmq-timer-" });
+  try {
+    await fn(root);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+}

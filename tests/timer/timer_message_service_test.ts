@@ -2,20 +2,21 @@ import assert from "node:assert/strict";
 import { MessageConst } from "../../src/message/message_const.ts";
 import { toDeliveryMessage } from "../../src/timer/timer_delivery.ts";
 import { TIMER_TOPIC } from "../../src/timer/timer_rewrite.ts";
-import { bodyText, openTimerStack, readQueue, sendTimer, waitFor } from "./helpers.ts";
+import { DefaultMessageStore } from "../../src/store/message_store.ts";
+import { TimerMessageService } from "../../src/timer/timer_message_service.ts";
+import {
+  bodyText,
+  openTimerStack,
+  readQueue,
+  sendTimer,
+  timerStoreConfig,
+  waitFor,
+  withRoot,
+} from "./helpers.ts";
 
 /** Lateness we promise under no load, plus a margin for a busy CI machine. */
 const LATENESS_MS = 100;
 const CI_MARGIN_MS = 60;
-
-async function withRoot(fn: (root: string) => Promise<void>): Promise<void> {
-  const root = await Deno.makeTempDir({ prefix: "rmq-timer-" });
-  try {
-    await fn(root);
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
-}
 
 async function bodiesIn(
   store: Parameters<typeof readQueue>[0],
@@ -104,11 +105,9 @@ Deno.test("timers pending across a clean restart fire once, including those due 
 Deno.test("after an unclean stop a timer whose delivery was already stored is not delivered again", async () => {
   await withRoot(async (root) => {
     // The first "run" parks two timers and stores A's delivery, then dies before recording it.
-    const { DefaultMessageStore } = await import("../../src/store/message_store.ts");
-    const { timerStoreConfig } = await import("./helpers.ts");
     const store = new DefaultMessageStore(timerStoreConfig(root));
     await store.start();
-    let timer: import("../../src/timer/timer_message_service.ts").TimerMessageService | null = null;
+    let timer: TimerMessageService | null = null;
     try {
       await sendTimer(store, "T", 0, "A", 50);
       await sendTimer(store, "T", 0, "B", 60);
@@ -121,7 +120,6 @@ Deno.test("after an unclean stop a timer whose delivery was already stored is no
       assert.ok(typeof delivered !== "string");
       assert.equal((await store.putMessage(delivered)).status, "PUT_OK");
       // No timer checkpoint but a non-empty timer queue: the service must assume an unclean stop.
-      const { TimerMessageService } = await import("../../src/timer/timer_message_service.ts");
       timer = new TimerMessageService(store, { storePathRootDir: root, timerWheelEnable: true });
       await timer.start();
       const t = timer;
@@ -136,53 +134,72 @@ Deno.test("after an unclean stop a timer whose delivery was already stored is no
   });
 });
 
+/** Runs the crash-test child (fixtures/timer_child.ts) until it printed "SENT"; returns it still running. */
+async function spawnChild(root: string, args: (string | number)[]): Promise<Deno.ChildProcess> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--no-check",
+      new URL("./fixtures/timer_child.ts", import.meta.url).pathname,
+      root,
+      ...args.map(String),
+    ],
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const reader = child.stdout.getReader();
+  let text = "";
+  while (!text.includes("SENT")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += new TextDecoder().decode(value);
+  }
+  await reader.cancel();
+  if (!text.includes("SENT")) {
+    await child.status;
+    throw new Error("The crash-test child did not finish sending");
+  }
+  return child;
+}
+
+/** Reopens the store after a crash, waits for every timer and checks each of `count` arrived exactly once. */
+async function expectEachOnce(root: string, count: number): Promise<number> {
+  const stack = await openTimerStack(root);
+  try {
+    const before = (await bodiesIn(stack.store, "T", [0, 1])).length;
+    console.log(`${before} of ${count} timers were delivered before the crash`);
+    assert.ok(await waitFor(() => stack.timer.pendingCount() === 0, 4000), "timers still pending");
+    await new Promise((r) => setTimeout(r, 100));
+    const bodies = await bodiesIn(stack.store, "T", [0, 1]);
+    assert.equal(new Set(bodies).size, count, "a timer was lost");
+    assert.equal(bodies.length, count, "a timer was delivered twice");
+    return stack.timer.stats().skippedAsDuplicate;
+  } finally {
+    await stack.close();
+  }
+}
+
 Deno.test("a broker killed with SIGKILL while delivering timers neither loses nor duplicates any", async () => {
   await withRoot(async (root) => {
-    const COUNT = 400;
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        "--no-check",
-        new URL("./fixtures/timer_child.ts", import.meta.url).pathname,
-        root,
-        String(COUNT),
-        "300",
-        "1300",
-        // Small batches and frequent snapshots, so the kill lands between snapshot, log and puts.
-        "16",
-        "50",
-      ],
-      stdout: "piped",
-      stderr: "null",
-    }).spawn();
-    const reader = child.stdout.getReader();
-    let text = "";
-    while (!text.includes("SENT")) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += new TextDecoder().decode(value);
-    }
-    assert.ok(text.includes("SENT"), "the child did not finish sending");
+    // Small batches and frequent snapshots, so the kill lands between snapshots, logs and puts.
+    const child = await spawnChild(root, [400, 300, 1300, 16, 50]);
     // Kill it while roughly half of the timers have been delivered.
     await new Promise((r) => setTimeout(r, 700));
     child.kill("SIGKILL");
-    await reader.cancel();
     await child.status;
+    await expectEachOnce(root, 400);
+  });
+});
 
-    const stack = await openTimerStack(root);
-    try {
-      const before = (await bodiesIn(stack.store, "T", [0, 1])).length;
-      console.log(`${before} of ${COUNT} timers were delivered before the kill`);
-      assert.ok(await waitFor(() => stack.timer.pendingCount() === 0, 4000), "timers still pending");
-      await new Promise((r) => setTimeout(r, 100));
-      const bodies = await bodiesIn(stack.store, "T", [0, 1]);
-      const unique = new Set(bodies);
-      assert.equal(unique.size, COUNT, "a timer was lost");
-      assert.equal(bodies.length, COUNT, "a timer was delivered twice");
-    } finally {
-      await stack.close();
-    }
+Deno.test("a broker killed after storing a delivery but before recording it does not deliver it again", async () => {
+  await withRoot(async (root) => {
+    // The child kills itself inside the store's dispatch of its 50th delivery.
+    const child = await spawnChild(root, [200, 300, 600, 32, 65536, 50]);
+    const status = await child.status;
+    assert.equal(status.signal, "SIGKILL");
+    const skipped = await expectEachOnce(root, 200);
+    assert.ok(skipped >= 1, "the stored but unrecorded delivery was not recognised");
   });
 });
 
@@ -244,38 +261,8 @@ Deno.test("a pending cancel request (TIMER_DEL_UNIQKEY) suppresses the timer it 
   });
 });
 
-Deno.test("a message with a DELAY level and timer properties takes the delay-level path", async () => {
-  await withRoot(async (root) => {
-    const stack = await openTimerStack(root);
-    try {
-      const { plainMsg } = await import("./helpers.ts");
-      const { transformTimerMessage } = await import("../../src/timer/timer_rewrite.ts");
-      const { defaultTimerConfig } = await import("../../src/timer/timer_config.ts");
-      const msg = plainMsg("T", 1, "leveled", { DELAY: "2", TIMER_DELAY_SEC: "1" });
-      const { applyDelayRewrite, parseDelayLevels } = await import("../../src/broker/message_factory.ts");
-      // The send path runs the timer rewrite first, then the delay-level rewrite.
-      assert.equal(transformTimerMessage(msg, Date.now(), defaultTimerConfig()).action, "none");
-      const levels = parseDelayLevels(stack.store.config.messageDelayLevel);
-      assert.ok(applyDelayRewrite(msg, levels, levels.size, Date.now()));
-      assert.equal((await stack.store.putMessage(msg)).status, "PUT_OK");
-      await waitFor(() => stack.store.getMaxOffsetInQueue("SCHEDULE_TOPIC_XXXX", 1) === 1, 1000);
-      const [parked] = await readQueue(stack.store, "SCHEDULE_TOPIC_XXXX", 1);
-      assert.ok(parked);
-      assert.equal(parked.properties["REAL_TOPIC"], "T");
-      assert.equal(parked.properties["TIMER_DELAY_SEC"], undefined);
-      assert.equal(stack.store.getMaxOffsetInQueue(TIMER_TOPIC, 0), 0);
-      assert.equal(stack.timer.pendingCount(), 0);
-    } finally {
-      await stack.close();
-    }
-  });
-});
-
 Deno.test("a timer due beyond the roll window is written back to the timer topic and still fires once, on time", async () => {
   await withRoot(async (root) => {
-    const { DefaultMessageStore } = await import("../../src/store/message_store.ts");
-    const { timerStoreConfig } = await import("./helpers.ts");
-    const { TimerMessageService } = await import("../../src/timer/timer_message_service.ts");
     const store = new DefaultMessageStore(timerStoreConfig(root));
     await store.start();
     // A 150 ms roll window: a 500 ms timer is rolled (up to three times) before it is delivered.
@@ -306,6 +293,27 @@ Deno.test("a timer due beyond the roll window is written back to the timer topic
     } finally {
       await timer.shutdown();
       await store.shutdown();
+    }
+  });
+});
+
+Deno.test("start() refuses to run over a store that was not started instead of dropping pending timers", async () => {
+  await withRoot(async (root) => {
+    const stack = await openTimerStack(root);
+    try {
+      await sendTimer(stack.store, "T", 0, "later", 60_000);
+      await waitFor(() => stack.timer.pendingCount() === 1, 1000);
+    } finally {
+      await stack.close();
+    }
+    const store = new DefaultMessageStore(timerStoreConfig(root));
+    const timer = new TimerMessageService(store, { storePathRootDir: root, timerWheelEnable: true });
+    await assert.rejects(() => timer.start(), /start the store first/);
+    const again = await openTimerStack(root);
+    try {
+      assert.equal(again.timer.pendingCount(), 1);
+    } finally {
+      await again.close();
     }
   });
 });

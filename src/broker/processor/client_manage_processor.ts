@@ -12,6 +12,10 @@ import { PermName } from "../../message/message_const.ts";
 import type { BrokerContext } from "../broker_context.ts";
 import type { BrokerChannel, ClientChannelInfo } from "../client_channel.ts";
 import { retryTopic } from "../topic_validator.ts";
+import { resolveFilter } from "../filter/subscription_filter.ts";
+import { getLogger } from "../../log/logger.ts";
+
+const log = getLogger("broker");
 
 /** channel.attrs keys the broker records from heartbeats. */
 export const ChannelAttr = {
@@ -84,6 +88,14 @@ export class ClientManageProcessor {
         c.consumeFromWhere,
         c.subscriptionDataSet,
       );
+      for (const { topic } of c.subscriptionDataSet) {
+        // The table keeps one object per subscription version, so each selector is compiled once.
+        const sub = ctx.consumerManager.findSubscriptionData(c.groupName, topic);
+        const refused = sub ? ctx.consumerFilters.register(sub) : null;
+        if (refused) {
+          log.warn(`Consumer group "${c.groupName}" subscribed with no usable filter: ${refused.remark}`);
+        }
+      }
     }
     for (const p of hb.producerDataSet) {
       if (p.groupName !== "") ctx.producerManager.registerProducer(p.groupName, info);
@@ -99,14 +111,11 @@ export class ClientManageProcessor {
     return createResponse(req, ResponseCode.SUCCESS);
   }
 
+  /** Whether the broker can filter by the client's subscription (§4.6.3); a bad selector is named. */
   private checkClientConfig(req: RemotingCommand): RemotingCommand {
-    const body = decodeCheckClientRequestBody(req.body);
-    const type = body.subscriptionData?.expressionType ?? "TAG";
-    if (type === "" || type.toUpperCase() === "TAG") return createResponse(req, ResponseCode.SUCCESS);
-    return createResponse(
-      req,
-      ResponseCode.SYSTEM_ERROR,
-      `The broker does not support consumer to filter message by ${type}`,
-    );
+    const sub = decodeCheckClientRequestBody(req.body).subscriptionData;
+    if (!sub) return createResponse(req, ResponseCode.SUCCESS);
+    const r = resolveFilter(sub.expressionType, sub.subString, this.ctx.brokerConfig.enablePropertyFilter);
+    return "filter" in r ? createResponse(req, ResponseCode.SUCCESS) : createResponse(req, r.code, r.remark);
   }
 }

@@ -1,6 +1,6 @@
 /**
  * PULL_MESSAGE (11) and LITE_PULL_MESSAGE (361): preconditions and subscription resolution of
- * remoting-protocol.md §9.6, a filtered store read, the status → code mapping of
+ * remoting-protocol.md §9.6, a store read filtered by TAG or SQL92 (§7.6), the status → code mapping of
  * store-and-semantics.md §10.3, the commit-offset piggyback, and long polling through
  * PullRequestHoldService.
  */
@@ -11,8 +11,8 @@ import {
   encodePullMessageResponseHeader,
 } from "../../protocol/headers/pull.ts";
 import { PermName, PullSysFlag } from "../../message/message_const.ts";
-import { parseSubscription } from "../../message/tags.ts";
 import type { BrokerContext, GetMessageResult, MessageFilter } from "../broker_context.ts";
+import { MATCH_ALL, resolveFilter } from "../filter/subscription_filter.ts";
 import type { BrokerChannel } from "../client_channel.ts";
 import { PullRequestHoldService } from "../long_polling/pull_request_hold_service.ts";
 import { RETRY_GROUP_TOPIC_PREFIX } from "../topic_validator.ts";
@@ -24,18 +24,13 @@ const log = getLogger("broker");
 const MAX_PULL_BYTES = 4 * 1024 * 1024;
 const DEFAULT_PULL_BYTES = 1024 * 1024;
 
-const MATCH_ALL: MessageFilter = { isMatchedByConsumeQueue: () => true };
-
-/** A tag filter over consume-queue tag hashes; `*` (or empty) matches everything. */
+/**
+ * A tag filter: `*` (or empty) matches everything; otherwise the consume-queue tag hash and then the exact
+ * TAGS string must match (remoting-protocol.md §7.6).
+ */
 export function tagFilter(expression: string | undefined): MessageFilter {
-  const sub = parseSubscription(expression);
-  if (sub.all) return MATCH_ALL;
-  const codes = sub.codes;
-  return { isMatchedByConsumeQueue: (tagsCode) => codes.has(tagsCode | 0) };
-}
-
-function isTagExpression(type: string | undefined): boolean {
-  return type === undefined || type === "" || type.toUpperCase() === "TAG";
+  const r = resolveFilter("TAG", expression, false);
+  return "filter" in r ? r.filter : MATCH_ALL;
 }
 
 /** Maps the store's status to the pull response code (§10.3 step 5). */
@@ -147,13 +142,9 @@ export class PullMessageProcessor {
 
     let filter: MessageFilter;
     if (PullSysFlag.hasSubscriptionFlag(h.sysFlag)) {
-      if (!isTagExpression(h.expressionType)) {
-        return fail(
-          ResponseCode.SYSTEM_ERROR,
-          `The broker does not support consumer to filter message by ${h.expressionType}`,
-        );
-      }
-      filter = tagFilter(h.subscription);
+      const r = resolveFilter(h.expressionType, h.subscription, ctx.brokerConfig.enablePropertyFilter);
+      if (!("filter" in r)) return fail(r.code, r.remark);
+      filter = r.filter;
     } else {
       const group = ctx.consumerManager.getConsumerGroupInfo(h.consumerGroup);
       if (!group) {
@@ -172,13 +163,12 @@ export class PullMessageProcessor {
       if (sub.subVersion < h.subVersion) {
         return fail(ResponseCode.SUBSCRIPTION_NOT_LATEST, "the consumer's subscription not latest");
       }
-      if (!isTagExpression(sub.expressionType)) {
-        return fail(
-          ResponseCode.SYSTEM_ERROR,
-          `The broker does not support consumer to filter message by ${sub.expressionType}`,
-        );
-      }
-      filter = h.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX) ? MATCH_ALL : tagFilter(sub.subString);
+      const r = ctx.consumerFilters.resolve(sub);
+      if (!("filter" in r)) return fail(r.code, r.remark);
+      // Retry topics hold messages of every subscribed topic: unfiltered unless filterSupportRetry is on.
+      if (!h.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) filter = r.filter;
+      else if (!ctx.brokerConfig.filterSupportRetry) filter = MATCH_ALL;
+      else filter = ctx.consumerFilters.retryFilter((topic) => group.subscriptionTable.get(topic));
     }
 
     const maxBytes = Math.min(MAX_PULL_BYTES, Math.max(DEFAULT_PULL_BYTES, h.maxMsgBytes ?? 0));

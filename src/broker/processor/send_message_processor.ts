@@ -1,7 +1,7 @@
 /**
  * SEND_MESSAGE (10), SEND_MESSAGE_V2 (310) and SEND_BATCH_MESSAGE (320): the checks of
  * remoting-protocol.md §9.3 in upstream's order, auto-creation from TBW102, retry/DLQ redirection
- * (§9.4), delay rewrite (§9.5), half messages (§9.10), then one store append.
+ * (§9.4), timer and delay rewrites (§9.5), half messages (§9.10), then one store append.
  */
 import { createResponse, type RemotingCommand } from "../../remoting/command.ts";
 import { RequestCode } from "../../remoting/request_code.ts";
@@ -29,7 +29,8 @@ import { tagsHashCode } from "../../message/tags.ts";
 import type { TopicConfig } from "../../protocol/bodies/topic_config.ts";
 import type { BrokerContext, PutMessageResult } from "../broker_context.ts";
 import type { BrokerChannel } from "../client_channel.ts";
-import { applyDelayRewrite, delayLevelOf, setProperties } from "../message_factory.ts";
+import { delayLevelOf, setProperties } from "../message_factory.ts";
+import { applyDeliveryRewrites } from "../delivery_rewrite.ts";
 import {
   dlqTopic,
   isNotAllowedSendTopic,
@@ -290,7 +291,8 @@ export class SendMessageProcessor {
       }
       this.toHalfMessage(msg);
     } else {
-      applyDelayRewrite(msg, ctx.delayLevelTable, ctx.maxDelayLevel, ctx.now());
+      const refused = applyDeliveryRewrites(msg, ctx);
+      if (refused) this.refuse(ResponseCode.MESSAGE_ILLEGAL, refused.remark);
     }
     const put = await ctx.store.putMessage(msg);
     return { put, queueId, topic };
