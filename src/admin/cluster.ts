@@ -1,9 +1,12 @@
-/** Cluster commands (operations.md §1.4.2): clusterList, and clusterRT from cluster_rt.ts. */
+/**
+ * Cluster commands (operations.md §1.4.2): clusterList, and the send-latency probes of cluster_rt.ts
+ * (clusterRT, sendMsgStatus, checkMsgSendRT).
+ */
 import type { AdminCommand, CommandContext } from "./command.ts";
 import { flag, opt } from "./options.ts";
 import { javaFormat, printJson } from "./output.ts";
 import type { ClusterInfo } from "../protocol/cluster.ts";
-import { clusterRT } from "./cluster_rt.ts";
+import { checkMsgSendRT, clusterRT, sendMsgStatus } from "./cluster_rt.ts";
 
 const BASE_FMT = "%-16s  %-22s  %-4s  %-22s %-16s %19s %19s %10s %5s %6s%n";
 const MORE_FMT = "%-16s  %-32s %14s %14s %14s %14s%n";
@@ -151,4 +154,4 @@ const clusterList: AdminCommand = {
 };
 
 /** Commands of the "Cluster and brokers" group that read cluster-wide state. */
-export const CLUSTER_COMMANDS: AdminCommand[] = [clusterList, clusterRT];
+export const CLUSTER_COMMANDS: AdminCommand[] = [clusterList, clusterRT, sendMsgStatus, checkMsgSendRT];

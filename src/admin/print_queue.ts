@@ -3,7 +3,7 @@
  * `-e` time) offset as TOOLS_CONSUMER, optionally printing the messages and counting them by tag.
  */
 import type { AdminCommand } from "./command.ts";
-import { opt } from "./options.ts";
+import { opt, UsageError } from "./options.ts";
 import { javaFormat } from "./output.ts";
 import { AdminError, selectBrokerAddr } from "./admin_ext.ts";
 import { messageExtString } from "./message.ts";
@@ -43,11 +43,12 @@ export const printMsgByQueue: AdminCommand = {
     const printBody = opts.bool("printBody", false);
     const calculate = opts.bool("calculate", false);
     const sub = opts.get("subExpression") ?? "*";
+    const charset = opts.get("charsetName") ?? "UTF-8";
     let decoder: TextDecoder;
     try {
-      decoder = new TextDecoder(opts.get("charsetName") ?? "utf-8");
+      decoder = new TextDecoder(charset);
     } catch {
-      throw new AdminError(ResponseCode.SYSTEM_ERROR, `Unsupported charset "${opts.get("charsetName")}"`);
+      throw new UsageError(`Unsupported charset "${charset}"`);
     }
     const route = await admin.examineTopicRouteInfo(topic);
     const bd = route.brokerDatas.find((b) => b.brokerName === brokerName);

@@ -45,7 +45,11 @@ const sendMessage: AdminCommand = {
     if (tags !== undefined) msg.tags = tags;
     if (keys !== undefined) msg.keys = keys;
     // Upstream names the throwaway producer group after the current time.
-    const producer = new Producer({ group: String(Date.now()), namesrvAddr: admin.namesrvList.join(";") });
+    const producer = new Producer({
+      group: String(Date.now()),
+      namesrvAddr: admin.namesrvList.join(";"),
+      enableMsgTrace: opts.bool("msgTraceEnable", false),
+    });
     await producer.start();
     let result: SendResult;
     try {

@@ -5,7 +5,7 @@
  */
 import type { AdminCommand } from "./command.ts";
 import { opt } from "./options.ts";
-import { type AdminOutput, javaFormat } from "./output.ts";
+import { type AdminOutput, humanTime, javaFormat } from "./output.ts";
 import { decodeTraceRecords, RMQ_SYS_TRACE_TOPIC, type TraceContext } from "../client/mod.ts";
 import { ipToString } from "../message/host.ts";
 import type { MessageExt } from "../message/message.ts";
@@ -55,14 +55,6 @@ export function traceViewsOf(msgId: string, messages: readonly MessageExt[]): Tr
 
 const FMT = "%-10s %-20s %-20s %-20s %-10s %-10s%n";
 
-function yyyyMMddHHmmss(ms: number): string {
-  const d = new Date(ms);
-  const p = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${
-    p(d.getMinutes())
-  }:${p(d.getSeconds())}`;
-}
-
 /** Prints the Pub rows, then one table per consuming group (upstream printMessageTrace). */
 export function printTraceViews(out: AdminOutput, views: readonly TraceView[]): void {
   const row = (type: string, v: TraceView) =>
@@ -71,7 +63,7 @@ export function printTraceViews(out: AdminOutput, views: readonly TraceView[]): 
       type,
       v.groupName,
       v.clientHost,
-      yyyyMMddHHmmss(v.timeStamp),
+      humanTime(v.timeStamp, false),
       `${v.costTime}ms`,
       v.status,
     );

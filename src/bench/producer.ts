@@ -8,6 +8,7 @@
  * is reported beside it. In closed-loop mode the two are the same.
  */
 import { RemotingClient } from "../remoting/client.ts";
+import type { RemotingCommand } from "../remoting/command.ts";
 import { ResponseCode } from "../remoting/response_code.ts";
 import { resolveProducerRoute } from "./route.ts";
 import { SendRequestFactory } from "./send_request.ts";
@@ -201,16 +202,22 @@ class ProducerRun {
 
   /** Sends one request; resolves false on a send failure (so a dead broker is not hammered). */
   async #sendOne(intendedAt: number | undefined): Promise<boolean> {
-    const [queue, cmd] = this.#factory.next(Date.now());
     const t0 = performance.now();
     const n = this.#o.batch;
     try {
+      let res: RemotingCommand;
       if (this.#o.oneway) {
+        const [queue, cmd] = this.#factory.next(Date.now());
         await this.#client.invokeOneway(queue.addr, cmd);
         this.#done(t0, intendedAt, n);
         return true;
+      } else if (this.#factory.framesSupported) {
+        const f = this.#factory.nextFrame(Date.now());
+        res = await this.#client.invokeFrame(f.queue.addr, f.frame, f.opaque, f.code, this.#o.sendTimeoutMs);
+      } else {
+        const [queue, cmd] = this.#factory.next(Date.now());
+        res = await this.#client.invokeSync(queue.addr, cmd, this.#o.sendTimeoutMs);
       }
-      const res = await this.#client.invokeSync(queue.addr, cmd, this.#o.sendTimeoutMs);
       if (res.code === ResponseCode.SUCCESS) this.#done(t0, intendedAt, n);
       else this.#responseFailed.add(n, this.#clock.measuring());
       return true;

@@ -24,11 +24,21 @@ interface Sample {
 
 const MAX_SAMPLES = 61;
 
+interface StatsEntry {
+  sum: number;
+  first: number;
+}
+
 export class BrokerStats {
   private putTotal = 0;
   private getTotal = 0;
   private readonly samples: Sample[] = [];
-  private readonly items = new Map<string, Map<string, { sum: number; first: number }>>();
+  private readonly items = new Map<string, Map<string, StatsEntry>>();
+  /** Shortcuts into `items` for the per-request counters (entries are never removed). */
+  private readonly putCounters = new Map<string, [StatsEntry, StatsEntry]>();
+  private readonly getCounters = new Map<string, Map<string, [StatsEntry, StatsEntry]>>();
+  private brokerPut: StatsEntry | undefined;
+  private brokerGet: StatsEntry | undefined;
   private todayMorning = { put: 0, get: 0, day: -1 };
   private yesterdayMorning = { put: 0, get: 0 };
 
@@ -36,28 +46,47 @@ export class BrokerStats {
     this.samples.push({ t: now(), put: 0, get: 0 });
   }
 
-  private add(name: string, key: string, n: number): void {
+  /** The counter for `name`/`key`, created (with its start time) on first use. */
+  private entry(name: string, key: string): StatsEntry {
     let m = this.items.get(name);
     if (!m) this.items.set(name, m = new Map());
-    const e = m.get(key);
-    if (e) e.sum += n;
-    else m.set(key, { sum: n, first: this.now() });
+    let e = m.get(key);
+    if (!e) m.set(key, e = { sum: 0, first: this.now() });
+    return e;
+  }
+
+  private add(name: string, key: string, n: number): void {
+    this.entry(name, key).sum += n;
   }
 
   /** Counts stored messages. */
   incPut(topic: string, msgs: number, bytes: number): void {
     this.putTotal += msgs;
-    this.add(StatsName.TOPIC_PUT_NUMS, topic, msgs);
-    this.add(StatsName.TOPIC_PUT_SIZE, topic, bytes);
-    this.add(StatsName.BROKER_PUT_NUMS, "", msgs);
+    // Counted once per send: one map lookup for the topic's pair of counters.
+    let c = this.putCounters.get(topic);
+    if (!c) {
+      c = [this.entry(StatsName.TOPIC_PUT_NUMS, topic), this.entry(StatsName.TOPIC_PUT_SIZE, topic)];
+      this.putCounters.set(topic, c);
+    }
+    c[0].sum += msgs;
+    c[1].sum += bytes;
+    (this.brokerPut ??= this.entry(StatsName.BROKER_PUT_NUMS, "")).sum += msgs;
   }
 
   /** Counts messages handed to consumers. */
   incGet(group: string, topic: string, msgs: number, bytes: number): void {
     this.getTotal += msgs;
-    this.add(StatsName.GROUP_GET_NUMS, `${topic}@${group}`, msgs);
-    this.add(StatsName.GROUP_GET_SIZE, `${topic}@${group}`, bytes);
-    this.add(StatsName.BROKER_GET_NUMS, "", msgs);
+    let byTopic = this.getCounters.get(group);
+    if (!byTopic) this.getCounters.set(group, byTopic = new Map());
+    let c = byTopic.get(topic);
+    if (!c) {
+      const key = `${topic}@${group}`;
+      c = [this.entry(StatsName.GROUP_GET_NUMS, key), this.entry(StatsName.GROUP_GET_SIZE, key)];
+      byTopic.set(topic, c);
+    }
+    c[0].sum += msgs;
+    c[1].sum += bytes;
+    (this.brokerGet ??= this.entry(StatsName.BROKER_GET_NUMS, "")).sum += msgs;
   }
 
   /** Counts send-backs of a group. */

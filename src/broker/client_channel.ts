@@ -19,6 +19,8 @@ export interface BrokerChannel extends ClientChannel {
   readonly localAddr: string;
   readonly attrs: Map<string, unknown>;
   send(cmd: RemotingCommand): void;
+  /** Queues an already encoded frame (RemotingChannel has it; channels without it get `send` only). */
+  sendFrame?(frame: Uint8Array): void;
 }
 
 /** One registration of a client on a connection. */

@@ -30,6 +30,12 @@ export function applyDeliveryRewrites(
   msg: MessageExtBrokerInner,
   ctx: Pick<BrokerContext, "storeConfig" | "delayLevelTable" | "maxDelayLevel" | "now">,
 ): DeliveryRefusal | null {
+  // Nearly every message carries none of the four trigger properties; both rewrites are no-ops then.
+  const p = msg.properties;
+  if (
+    p[MessageConst.DELAY] === undefined && p[MessageConst.TIMER_DELAY_SEC] === undefined &&
+    p[MessageConst.TIMER_DELAY_MS] === undefined && p[MessageConst.TIMER_DELIVER_MS] === undefined
+  ) return null;
   const now = ctx.now();
   const timer = transformTimerMessage(msg, now, ctx.storeConfig);
   switch (timer.action) {

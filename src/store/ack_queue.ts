@@ -49,7 +49,9 @@ export class AckQueue {
 
   /** Settles every waiter whose deadline is at or before `now` with `false` (flush timeout). */
   expire(now: number): void {
-    const keepEnds: number[] = [], keepDeadlines: number[] = [], keepSettles: ((o: AckOutcome) => void)[] = [];
+    const keepEnds: number[] = [],
+      keepDeadlines: number[] = [],
+      keepSettles: ((o: AckOutcome) => void)[] = [];
     const expired: ((o: AckOutcome) => void)[] = [];
     for (let i = this.#head; i < this.#ends.length; i++) {
       if (this.#deadlines[i]! <= now) {

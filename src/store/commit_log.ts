@@ -77,13 +77,18 @@ export class CommitLog {
   #writeError: Error | null = null;
   /** Time of the last completed flush. */
   lastFlushTimestamp = 0;
+  /** Where the bytes reserved by the last {@link beginAppend} go (a write buffer and an index into it). */
+  appendTarget: Uint8Array = new Uint8Array(0);
+  appendAt = 0;
+  #appendFile: MappedFile | null = null;
+  #appendSize = 0;
   /** write() and fdatasync calls so far (stats and benchmarks). */
   writeCalls = 0;
   syncCalls = 0;
 
   constructor(opts: CommitLogOptions) {
     this.#o = opts;
-    this.queue = new MappedFileQueue(opts.dir, opts.fileSize);
+    this.queue = new MappedFileQueue(opts.dir, opts.fileSize, { preallocateNext: true });
   }
 
   /** Loads segments (all marked full until recovery sets the real end via {@link setRecoveredEnd}). */
@@ -139,36 +144,62 @@ export class CommitLog {
     storeTimestamp: number,
     encode: (target: Uint8Array, at: number, phy: number) => void,
   ): AppendOutcome {
-    if (size + END_FILE_MIN_BLANK_LENGTH > this.#o.fileSize) return { ok: false, reason: "too_large" };
+    const phy = this.beginAppend(size);
+    if (phy < 0) return { ok: false, reason: "too_large" };
+    try {
+      encode(this.appendTarget, this.appendAt, phy);
+    } catch (e) {
+      this.abortAppend();
+      throw e;
+    }
+    this.commitAppend(storeTimestamp);
+    return { ok: true, offset: phy };
+  }
+
+  /**
+   * The closure-free form of {@link append} for the put path: reserves `size` contiguous bytes (rolling to a
+   * new segment behind an end-of-file blank when needed) and returns their physical offset, or -1 when no
+   * segment can hold `size` bytes. The caller encodes into `appendTarget` at `appendAt`, then calls
+   * {@link commitAppend} or, if encoding failed, {@link abortAppend} — with nothing else in between.
+   * Throws when a segment cannot be created (the caller reports CREATE_MAPPED_FILE_FAILED).
+   */
+  beginAppend(size: number): number {
+    if (size + END_FILE_MIN_BLANK_LENGTH > this.#o.fileSize) return -1;
     let file = this.queue.lastWritable(this.#writtenOffset);
     if (size + END_FILE_MIN_BLANK_LENGTH > file.freeSpace) {
-      const blank = this.#reserve(file, END_FILE_MIN_BLANK_LENGTH);
-      const dv = new DataView(blank.buf.buffer, blank.buf.byteOffset);
-      dv.setInt32(blank.at, file.freeSpace + END_FILE_MIN_BLANK_LENGTH);
-      dv.setInt32(blank.at + 4, BLANK_MAGIC_CODE);
+      this.#reserve(file, END_FILE_MIN_BLANK_LENGTH);
+      const blank = this.appendTarget;
+      const dv = new DataView(blank.buffer, blank.byteOffset);
+      dv.setInt32(this.appendAt, file.freeSpace + END_FILE_MIN_BLANK_LENGTH);
+      dv.setInt32(this.appendAt + 4, BLANK_MAGIC_CODE);
       // The blank declares the rest of the file consumed; the bytes after it are already zero (preallocated).
       file.wrotePosition = file.fileSize;
       this.#seal();
       file = this.queue.lastWritable();
     }
-    const r = this.#reserve(file, size);
-    try {
-      encode(r.buf, r.at, r.phy);
-    } catch (e) {
-      // Nothing ran between the reservation and here, so it is still the tail: give the bytes back, or stale
-      // bytes of a recycled buffer would be written as if they were a record.
-      this.#cur!.len -= size;
-      file.wrotePosition -= size;
-      throw e;
-    }
+    this.#appendFile = file;
+    this.#appendSize = size;
+    return this.#reserve(file, size);
+  }
+
+  /** Publishes the bytes reserved by {@link beginAppend}; they are written at the end of this turn. */
+  commitAppend(storeTimestamp: number): void {
     const cur = this.#cur!;
     cur.lastStoreTimestamp = storeTimestamp;
     if (cur.len >= this.#o.writeBatchBytes) this.#seal();
     this.#scheduleDrain();
-    return { ok: true, offset: r.phy };
   }
 
-  #reserve(file: MappedFile, size: number): { buf: Uint8Array; at: number; phy: number } {
+  /** Gives back the bytes reserved by {@link beginAppend} (encoding failed). */
+  abortAppend(): void {
+    // Nothing ran since the reservation, so it is still the tail: give the bytes back, or stale bytes of a
+    // recycled buffer would be written as if they were a record.
+    this.#cur!.len -= this.#appendSize;
+    this.#appendFile!.wrotePosition -= this.#appendSize;
+  }
+
+  /** Reserves `size` bytes at the end of `file`; sets appendTarget/appendAt and returns the physical offset. */
+  #reserve(file: MappedFile, size: number): number {
     const phy = file.fileFromOffset + file.wrotePosition;
     let cur = this.#cur;
     if (cur && (cur.file !== file || cur.start + cur.len !== phy || cur.len + size > cur.buf.length)) {
@@ -189,10 +220,11 @@ export class CommitLog {
       };
       this.#cur = cur;
     }
-    const at = cur.len;
+    this.appendTarget = cur.buf;
+    this.appendAt = cur.len;
     cur.len += size;
     file.wrotePosition += size;
-    return { buf: cur.buf, at, phy };
+    return phy;
   }
 
   #seal(): void {
@@ -325,7 +357,8 @@ export class CommitLog {
     const files = this.queue.files.filter((f) =>
       f.fileFromOffset + f.fileSize > from && f.fileFromOffset < target
     );
-    await Promise.all(files.map((f) => f.sync()));
+    // A segment taken from the preallocator is only durable once its directory entry is.
+    await Promise.all([...files.map((f) => f.sync()), this.queue.preallocator?.dirSynced()]);
     this.syncCalls += files.length;
     if (target > this.#flushedOffset) this.#flushedOffset = target;
     this.lastFlushTimestamp = this.#o.clock();
@@ -454,8 +487,8 @@ export class CommitLog {
     while (pos < data.length) {
       const file = this.queue.lastWritable(startOffset + pos);
       const n = Math.min(file.freeSpace, data.length - pos);
-      const r = this.#reserve(file, n);
-      r.buf.set(data.subarray(pos, pos + n), r.at);
+      this.#reserve(file, n);
+      this.appendTarget.set(data.subarray(pos, pos + n), this.appendAt);
       if (this.#cur!.len >= this.#o.writeBatchBytes) this.#seal();
       pos += n;
     }
@@ -478,10 +511,12 @@ export class CommitLog {
     const flushed = this.#flushedOffset;
     this.#syncWaiters.settleAll((end) => flushed >= end);
     this.#stopWatchdog();
+    await this.queue.preallocator?.close();
   }
 
   close(): void {
     this.#stopWatchdog();
+    this.queue.preallocator?.closeNow();
     this.queue.close();
   }
 }

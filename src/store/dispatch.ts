@@ -5,6 +5,8 @@ import { MESSAGE_MAGIC_CODE_V2, MessageConst, MessageSysFlag } from "../message/
 import { decodeProperties } from "../message/properties.ts";
 import { decodeUtf8 } from "../message/utf8.ts";
 import { tagsHashCode } from "../message/tags.ts";
+import type { MessageExtBrokerInner } from "../message/message.ts";
+import { normalizedSysFlag } from "../message/record_codec.ts";
 import type { DispatchRequest } from "./store_types.ts";
 
 /** Topic holding delayed messages; its tagsCode is the delivery time. */
@@ -90,5 +92,33 @@ export function toDispatchRequest(
     sysFlag,
     preparedTransactionOffset: long(afterHost + 4),
     propertiesMap: props,
+  };
+}
+
+/**
+ * The DispatchRequest of a message this process is appending, built from the message itself: the dispatcher
+ * then never re-parses bytes that were just encoded.
+ */
+export function dispatchRequestOf(
+  m: MessageExtBrokerInner,
+  phy: number,
+  size: number,
+  consumeQueueOffset: number,
+  storeTimestamp: number,
+  delayLevels: readonly number[],
+): DispatchRequest {
+  return {
+    topic: m.topic,
+    queueId: m.queueId,
+    commitLogOffset: phy,
+    msgSize: size,
+    tagsCode: computeTagsCode(m.topic, m.properties, storeTimestamp, delayLevels),
+    storeTimestamp,
+    consumeQueueOffset,
+    keys: m.properties[MessageConst.KEYS] ?? "",
+    uniqKey: m.properties[MessageConst.UNIQ_KEY],
+    sysFlag: normalizedSysFlag(m),
+    preparedTransactionOffset: m.preparedTransactionOffset,
+    propertiesMap: m.properties,
   };
 }

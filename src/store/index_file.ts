@@ -14,10 +14,27 @@ const ENTRY_SIZE = 20;
 const SLOT_SIZE = 4;
 const SLOT_PAGE = 4096;
 
-/** Non-negative key hash as upstream computes it. */
+/** Non-negative key hash as upstream computes it (Java's Math.abs leaves MIN_VALUE negative, mapped to 0). */
 export function indexKeyHash(key: string): number {
-  const h = Math.abs(javaStringHashCode(key));
-  return h < 0 ? 0 : h;
+  return positiveHash(javaStringHashCode(key));
+}
+
+/**
+ * `indexKeyHash(topic + "#" + key)` without building the string: the put path indexes every message, and a
+ * concatenated key would be allocated and flattened only to be hashed.
+ *
+ * @example topicKeyHash("T", "k") === indexKeyHash("T#k") // true
+ */
+export function topicKeyHash(topic: string, key: string): number {
+  let h = 0;
+  for (let i = 0; i < topic.length; i++) h = (Math.imul(31, h) + topic.charCodeAt(i)) | 0;
+  h = (Math.imul(31, h) + 0x23) | 0;
+  for (let i = 0; i < key.length; i++) h = (Math.imul(31, h) + key.charCodeAt(i)) | 0;
+  return positiveHash(h);
+}
+
+function positiveHash(h: number): number {
+  return h === -0x80000000 ? 0 : Math.abs(h);
 }
 
 /** Formats a time as the `yyyyMMddHHmmssSSS` local-time file name. */
@@ -108,10 +125,14 @@ export class IndexFile {
 
   /** Adds one key (§3.3). Returns false when the file is full. */
   putKey(key: string, phyOffset: number, storeTimestamp: number): boolean {
+    return this.putHash(indexKeyHash(key), phyOffset, storeTimestamp);
+  }
+
+  /** Adds one key by its {@link indexKeyHash}. Returns false when the file is full. */
+  putHash(hash: number, phyOffset: number, storeTimestamp: number): boolean {
     if (this.isFull()) return false;
     this.makeActive();
     const slots = this.#slots!;
-    const hash = indexKeyHash(key);
     const slot = hash % this.slotNum;
     let prev = slots[slot]!;
     if (prev <= 0 || prev > this.indexCount) prev = 0;

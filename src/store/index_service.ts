@@ -3,19 +3,8 @@
  */
 import * as fs from "node:fs";
 import { syncDir } from "../util/atomic_file.ts";
-import { IndexFile, indexFileName } from "./index_file.ts";
+import { IndexFile, indexFileName, topicKeyHash } from "./index_file.ts";
 import { CREATING_SUFFIX } from "./mapped_file.ts";
-
-/** What the index needs from one dispatched record. */
-export interface IndexDispatch {
-  topic: string;
-  commitLogOffset: number;
-  storeTimestamp: number;
-  keys: string;
-  uniqKey: string | undefined;
-  /** ROLLBACK records are not indexed. */
-  rollback: boolean;
-}
 
 /** Index files of one store. */
 export class IndexService {
@@ -76,22 +65,32 @@ export class IndexService {
     return f;
   }
 
-  /** Indexes `topic#UNIQ_KEY` and each space-separated `topic#key` of a dispatched record (§3.2). */
-  buildIndex(d: IndexDispatch): void {
-    if (d.rollback) return;
+  /**
+   * Indexes `topic#uniqKey` and each space-separated `topic#key` of a dispatched record (§3.2); the caller
+   * skips ROLLBACK records. Records at or below the last indexed offset are skipped (re-dispatch).
+   */
+  buildIndex(
+    topic: string,
+    commitLogOffset: number,
+    storeTimestamp: number,
+    keys: string,
+    uniqKey: string | undefined,
+  ): void {
     const last = this.files[this.files.length - 1];
-    if (last && d.commitLogOffset < last.endPhyOffset) return;
-    if (d.uniqKey) this.#put(`${d.topic}#${d.uniqKey}`, d);
-    if (d.keys) {
-      for (const k of d.keys.split(" ")) if (k.length > 0) this.#put(`${d.topic}#${k}`, d);
+    if (last && commitLogOffset < last.endPhyOffset) return;
+    if (uniqKey) this.#put(topicKeyHash(topic, uniqKey), commitLogOffset, storeTimestamp);
+    if (keys) {
+      for (const k of keys.split(" ")) {
+        if (k.length > 0) this.#put(topicKeyHash(topic, k), commitLogOffset, storeTimestamp);
+      }
     }
   }
 
-  #put(key: string, d: IndexDispatch): void {
+  #put(hash: number, commitLogOffset: number, storeTimestamp: number): void {
     let f = this.#writable();
-    if (!f.putKey(key, d.commitLogOffset, d.storeTimestamp)) {
+    if (!f.putHash(hash, commitLogOffset, storeTimestamp)) {
       f = this.#writable();
-      f.putKey(key, d.commitLogOffset, d.storeTimestamp);
+      f.putHash(hash, commitLogOffset, storeTimestamp);
     }
   }
 

@@ -57,6 +57,11 @@ export class MappedFile {
     return new MappedFile(path, fileFromOffset, fileSize, createPreallocated(path, fileSize));
   }
 
+  /** Wraps an fd of a segment that was already created at full length (see SegmentPreallocator). */
+  static adopt(path: string, fileFromOffset: number, fileSize: number, fd: number): MappedFile {
+    return new MappedFile(path, fileFromOffset, fileSize, fd);
+  }
+
   /** Opens an existing segment; its length must equal `fileSize` (upstream refuses to load otherwise). */
   static open(path: string, fileFromOffset: number, fileSize: number): MappedFile {
     const fd = fs.openSync(path, "r+");

@@ -5,16 +5,20 @@
 import * as fs from "node:fs";
 import { syncDir } from "../util/atomic_file.ts";
 import { CREATING_SUFFIX, MappedFile, offsetToFileName } from "./mapped_file.ts";
+import { SegmentPreallocator } from "./segment_preallocator.ts";
 
 /** The segments of one store directory. */
 export class MappedFileQueue {
   readonly dir: string;
   readonly fileSize: number;
   readonly files: MappedFile[] = [];
+  /** Creates the next segment ahead of time (the commitlog's queue only). */
+  readonly preallocator: SegmentPreallocator | null;
 
-  constructor(dir: string, fileSize: number) {
+  constructor(dir: string, fileSize: number, opts: { preallocateNext?: boolean } = {}) {
     this.dir = dir;
     this.fileSize = fileSize;
+    this.preallocator = opts.preallocateNext ? new SegmentPreallocator(dir, fileSize) : null;
   }
 
   /**
@@ -58,21 +62,40 @@ export class MappedFileQueue {
     return l ? l.fileFromOffset + l.wrotePosition : 0;
   }
 
-  /** Creates the segment starting at `fromOffset` (must be aligned and after the last one). */
+  /**
+   * Creates the segment starting at `fromOffset` (must be aligned and after the last one), taking the
+   * preallocated one when it is ready.
+   */
   createFile(fromOffset: number): MappedFile {
-    fs.mkdirSync(this.dir, { recursive: true });
-    const f = MappedFile.create(`${this.dir}/${offsetToFileName(fromOffset)}`, fromOffset, this.fileSize);
+    const path = `${this.dir}/${offsetToFileName(fromOffset)}`;
+    const fd = this.preallocator?.take(fromOffset, path) ?? null;
+    let f: MappedFile;
+    if (fd !== null) {
+      f = MappedFile.adopt(path, fromOffset, this.fileSize, fd);
+    } else {
+      fs.mkdirSync(this.dir, { recursive: true });
+      f = MappedFile.create(path, fromOffset, this.fileSize);
+      syncDir(this.dir);
+    }
     this.files.push(f);
-    syncDir(this.dir);
     return f;
   }
 
-  /** The last segment if it has room, else a new one following it (or at `startOffset` when empty). */
+  /**
+   * The last segment if it has room, else a new one following it (or at `startOffset` when empty). With a
+   * preallocator, makes sure the segment after the returned one is being prepared.
+   */
   lastWritable(startOffset = 0): MappedFile {
-    const l = this.last;
-    if (l && !l.isFull()) return l;
-    const from = l ? l.fileFromOffset + this.fileSize : startOffset - (startOffset % this.fileSize);
-    return this.createFile(from);
+    let l = this.last;
+    if (!l || l.isFull()) {
+      l = this.createFile(l ? l.fileFromOffset + this.fileSize : startOffset - (startOffset % this.fileSize));
+    }
+    const pre = this.preallocator;
+    if (pre) {
+      const next = l.fileFromOffset + this.fileSize;
+      if (!pre.covers(next)) pre.prepare(next, `${this.dir}/${offsetToFileName(next)}`);
+    }
+    return l;
   }
 
   /** The segment holding `offset`, or undefined when it was deleted or never written. */

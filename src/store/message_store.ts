@@ -10,13 +10,7 @@ import * as fs from "node:fs";
 import { type MessageStoreConfig, type StorePaths, storePaths } from "../config/store_config.ts";
 import type { MessageExt, MessageExtBrokerInner } from "../message/message.ts";
 import { getTransactionValue, MessageConst, MessageSysFlag } from "../message/message_const.ts";
-import {
-  checkRecordAt,
-  decodeRecord,
-  encodeRecord,
-  normalizedSysFlag,
-  recordSizeOf,
-} from "../message/record_codec.ts";
+import { checkRecordAt, decodeRecord, encodeRecord, recordSizeOf } from "../message/record_codec.ts";
 import { getLogger } from "../log/logger.ts";
 import { syncDir } from "../util/atomic_file.ts";
 import { checkMessage, emptyPut, isSafeTopicDirName } from "./put_checks.ts";
@@ -28,10 +22,12 @@ import { abnormalStartIndex, recoverNormally, scanFrom } from "./commit_log_reco
 import { ConsumeQueue } from "./consume_queue.ts";
 import { IndexService } from "./index_service.ts";
 import { StoreCheckpoint } from "./store_checkpoint.ts";
+import type { AckOutcome } from "./ack_queue.ts";
 import { CleanService, partitionUsage } from "./clean_service.ts";
 import { offsetInQueueByTime, readMessages, storeTimeAt } from "./get_message.ts";
 import { ReputMessageService } from "./reput_service.ts";
-import { computeTagsCode, parseDelayLevels } from "./dispatch.ts";
+import { dispatchRequestOf, parseDelayLevels } from "./dispatch.ts";
+import { QueueOffsetTable } from "./queue_offset_table.ts";
 import type {
   DispatchRequest,
   GetMessageResult,
@@ -61,7 +57,8 @@ export class DefaultMessageStore {
   readonly #commitLog: CommitLog;
   readonly #reputService: ReputMessageService;
   readonly #cqs = new Map<string, Map<number, ConsumeQueue>>();
-  readonly #topicQueueTable = new Map<string, number>();
+  /** Next queue offset per topic and queue (upstream topicQueueTable). */
+  readonly #queueOffsets = new QueueOffsetTable();
   readonly #index: IndexService;
   readonly #delayLevels: number[];
   readonly #dispatchers: ((req: DispatchRequest) => void)[] = [];
@@ -240,8 +237,8 @@ export class DefaultMessageStore {
   }
 
   #rebuildTopicQueueTable(): void {
-    this.#topicQueueTable.clear();
-    for (const cq of this.#allCqs()) this.#topicQueueTable.set(`${cq.topic}-${cq.queueId}`, cq.maxOffset);
+    this.#queueOffsets.clear();
+    for (const cq of this.#allCqs()) this.#queueOffsets.cell(cq.topic, cq.queueId).next = cq.maxOffset;
   }
 
   #startServices(): void {
@@ -386,98 +383,121 @@ export class DefaultMessageStore {
     return this.#append(msgs, first.properties[MessageConst.WAIT] !== "false");
   }
 
-  async #append(msgs: MessageExtBrokerInner[], waitStore: boolean): Promise<PutMessageResult> {
-    const sizes = msgs.map((m) => recordSizeOf(m));
-    const total = sizes.reduce((a, b) => a + b, 0);
+  /**
+   * Encodes `msgs` (one message, or a batch sharing topic and queue) into the commitlog's write buffer with
+   * consecutive queue offsets, synchronously; the returned promise settles when the commitlog acks the end
+   * offset (write() for ASYNC_FLUSH and WAIT=false, fdatasync for SYNC_FLUSH). No await runs on this path:
+   * one promise per put, settled straight from the commitlog's ack queue.
+   */
+  #append(msgs: MessageExtBrokerInner[], waitStore: boolean): Promise<PutMessageResult> {
+    const n = msgs.length;
     const first = msgs[0]!;
-    const key = `${first.topic}-${first.queueId}`;
+    const sizes: number[] = new Array(n);
+    let total = 0;
+    for (let i = 0; i < n; i++) total += sizes[i] = recordSizeOf(msgs[i]!);
     const tran = getTransactionValue(first.sysFlag);
     const skipsQueue = tran === MessageSysFlag.TRANSACTION_PREPARED_TYPE ||
       tran === MessageSysFlag.TRANSACTION_ROLLBACK_TYPE;
+    const queue = skipsQueue ? null : this.#queueOffsets.cell(first.topic, first.queueId);
     const storeTimestamp = this.#clock();
-    let queueOffset = 0;
-    let wroteOffset = 0;
-    const ids: string[] = [];
-    let encoding = false;
+    const cl = this.#commitLog;
+    let wroteOffset: number;
     try {
-      const captured: DispatchRequest[] = [];
-      const r = this.#commitLog.append(total, storeTimestamp, (target, at, phy) => {
-        // The put lock: nothing here awaits, so offsets are assigned in commitlog order.
-        encoding = true;
-        queueOffset = this.#topicQueueTable.get(key) ?? 0;
-        wroteOffset = phy;
-        let pos = at;
-        let p = phy;
-        for (let i = 0; i < msgs.length; i++) {
-          const m = msgs[i]!;
-          m.storeTimestamp = storeTimestamp;
-          const qo = skipsQueue ? 0 : queueOffset + i;
-          pos += encodeRecord(m, qo, p, target, pos);
-          captured.push({
-            topic: m.topic,
-            queueId: m.queueId,
-            commitLogOffset: p,
-            msgSize: sizes[i]!,
-            tagsCode: computeTagsCode(m.topic, m.properties, storeTimestamp, this.#delayLevels),
-            storeTimestamp,
-            consumeQueueOffset: qo,
-            keys: m.properties[MessageConst.KEYS] ?? "",
-            uniqKey: m.properties[MessageConst.UNIQ_KEY],
-            sysFlag: normalizedSysFlag(m),
-            preparedTransactionOffset: m.preparedTransactionOffset,
-            propertiesMap: m.properties,
-          });
-          ids.push(this.#msgIds.format(m.storeHost, p));
-          p += sizes[i]!;
-        }
-        // Only a fully encoded append publishes its offsets and dispatch requests.
-        if (!skipsQueue) this.#topicQueueTable.set(key, queueOffset + msgs.length);
-        for (const c of captured) this.#reputService.remember(c);
-        encoding = false;
-      });
-      if (!r.ok) {
-        return emptyPut("MESSAGE_ILLEGAL", `A record of ${total} bytes does not fit in a commitlog segment`);
-      }
+      wroteOffset = cl.beginAppend(total);
     } catch (e) {
       this.#stats.failed++;
-      if (encoding) return emptyPut("UNKNOWN_ERROR", `Cannot encode the record: ${e}`);
       log.error(`Cannot append to the commitlog: ${e}`);
-      return emptyPut("CREATE_MAPPED_FILE_FAILED", "create mapped file failed, server is busy or broken.");
+      return Promise.resolve(
+        emptyPut("CREATE_MAPPED_FILE_FAILED", "create mapped file failed, server is busy or broken."),
+      );
     }
-    this.#stats.times += msgs.length;
+    if (wroteOffset < 0) {
+      return Promise.resolve(
+        emptyPut("MESSAGE_ILLEGAL", `A record of ${total} bytes does not fit in a commitlog segment`),
+      );
+    }
+    // The put lock: from the reservation to commitAppend nothing awaits, so queue offsets follow commitlog order.
+    const queueOffset = queue ? queue.next : 0;
+    let single: DispatchRequest | null = null;
+    const batch: DispatchRequest[] | null = n > 1 ? [] : null;
+    try {
+      const target = cl.appendTarget;
+      let pos = cl.appendAt;
+      let p = wroteOffset;
+      for (let i = 0; i < n; i++) {
+        const m = msgs[i]!;
+        m.storeTimestamp = storeTimestamp;
+        const qo = queue ? queueOffset + i : 0;
+        pos += encodeRecord(m, qo, p, target, pos);
+        const req = dispatchRequestOf(m, p, sizes[i]!, qo, storeTimestamp, this.#delayLevels);
+        if (batch) batch.push(req);
+        else single = req;
+        p += sizes[i]!;
+      }
+    } catch (e) {
+      cl.abortAppend();
+      this.#stats.failed++;
+      return Promise.resolve(emptyPut("UNKNOWN_ERROR", `Cannot encode the record: ${e}`));
+    }
+    // Only a fully encoded append publishes its offsets and dispatch requests.
+    if (queue) queue.next = queueOffset + n;
+    if (single) this.#reputService.remember(single);
+    else for (const r of batch!) this.#reputService.remember(r);
+    cl.commitAppend(storeTimestamp);
+    let msgId: string;
+    if (n === 1) {
+      msgId = this.#msgIds.format(first.storeHost, wroteOffset);
+    } else {
+      const ids: string[] = [];
+      for (let i = 0, p = wroteOffset; i < n; p += sizes[i++]!) {
+        ids.push(this.#msgIds.format(msgs[i]!.storeHost, p));
+      }
+      msgId = ids.join(",");
+    }
+    this.#stats.times += n;
     this.#stats.bytes += total;
     const result: PutMessageResult = {
       status: "PUT_OK",
       wroteOffset,
       wroteBytes: total,
-      msgId: ids.join(","),
+      msgId,
       queueOffset,
-      msgNum: msgs.length,
+      msgNum: n,
       storeTimestamp,
     };
     const end = wroteOffset + total;
-    try {
-      if (this.config.flushDiskType === "SYNC_FLUSH") {
-        if (waitStore) {
-          if (!(await this.#commitLog.waitFlushed(end))) result.status = "FLUSH_DISK_TIMEOUT";
-        } else {
-          await this.#commitLog.waitWritten(end);
-        }
-      } else {
-        await this.#commitLog.waitWritten(end);
-      }
-    } catch (e) {
-      this.#stats.failed++;
-      return { ...result, status: "UNKNOWN_ERROR", remark: `Writing the commitlog failed: ${e}` };
+    const syncWait = waitStore && this.config.flushDiskType === "SYNC_FLUSH";
+    const acked = new Promise<PutMessageResult>((resolve) => {
+      const settle = (o: AckOutcome) => resolve(this.#ackResult(result, o));
+      if (syncWait) this.#commitLog.whenFlushed(end, settle);
+      else this.#commitLog.whenWritten(end, settle);
+    });
+    if (this.config.brokerRole === "SYNC_MASTER" && waitStore) {
+      return acked.then((r) => this.#waitReplica(r, end));
     }
-    if (this.config.brokerRole === "SYNC_MASTER" && result.status === "PUT_OK" && waitStore) {
-      // Without a replication hook there is no slave to wait for: upstream answers SLAVE_NOT_AVAILABLE.
-      try {
-        result.status = this.#replicaWaiter ? await this.#replicaWaiter(end) : "SLAVE_NOT_AVAILABLE";
-      } catch (e) {
-        log.warn(`Waiting for the slave failed: ${e}`);
-        result.status = "SLAVE_NOT_AVAILABLE";
-      }
+    return acked;
+  }
+
+  /** The put's answer once the commitlog settled its wait. */
+  #ackResult(result: PutMessageResult, outcome: AckOutcome): PutMessageResult {
+    if (outcome === true) return result;
+    if (outcome === false) {
+      result.status = "FLUSH_DISK_TIMEOUT";
+      return result;
+    }
+    this.#stats.failed++;
+    return { ...result, status: "UNKNOWN_ERROR", remark: `Writing the commitlog failed: ${outcome}` };
+  }
+
+  /** SYNC_MASTER: a flushed put also waits for the slave (§12.3). */
+  async #waitReplica(result: PutMessageResult, end: number): Promise<PutMessageResult> {
+    if (result.status !== "PUT_OK") return result;
+    // Without a replication hook there is no slave to wait for: upstream answers SLAVE_NOT_AVAILABLE.
+    try {
+      result.status = this.#replicaWaiter ? await this.#replicaWaiter(end) : "SLAVE_NOT_AVAILABLE";
+    } catch (e) {
+      log.warn(`Waiting for the slave failed: ${e}`);
+      result.status = "SLAVE_NOT_AVAILABLE";
     }
     return result;
   }
@@ -526,16 +546,9 @@ export class DefaultMessageStore {
       cq.putEntry(req.commitLogOffset, req.msgSize, req.tagsCode, req.consumeQueueOffset, req.storeTimestamp);
       this.#dirtyCqs.add(cq);
     }
-    if (this.config.messageIndexEnable) {
+    if (this.config.messageIndexEnable && tran !== MessageSysFlag.TRANSACTION_ROLLBACK_TYPE) {
       try {
-        this.#index.buildIndex({
-          topic: req.topic,
-          commitLogOffset: req.commitLogOffset,
-          storeTimestamp: req.storeTimestamp,
-          keys: req.keys,
-          uniqKey: req.uniqKey,
-          rollback: tran === MessageSysFlag.TRANSACTION_ROLLBACK_TYPE,
-        });
+        this.#index.buildIndex(req.topic, req.commitLogOffset, req.storeTimestamp, req.keys, req.uniqKey);
       } catch (e) {
         log.error(`Index write failed: ${e}`);
         this.#runningFlags |= WRITE_INDEX_FILE_ERROR;
@@ -727,7 +740,7 @@ export class DefaultMessageStore {
       for (const cq of m.values()) {
         this.#dirtyCqs.delete(cq);
         cq.destroy();
-        this.#topicQueueTable.delete(`${t}-${cq.queueId}`);
+        this.#queueOffsets.delete(t, cq.queueId);
       }
       this.#cqs.delete(t);
       fs.rmSync(`${this.paths.consumeQueue}/${t}`, { recursive: true, force: true });
@@ -809,10 +822,19 @@ export class DefaultMessageStore {
     return f ? storeTimeAt(this.#commitLog, f.fileFromOffset) : -1;
   }
 
-  /** rmq extra (benchmarks, diagnostics): how well commitlog writes and syncs are batched. */
-  getWriteStats(): { writeCalls: number; syncCalls: number; bytesWritten: number } {
+  /**
+   * rmq extra (benchmarks, diagnostics, durability tests): how well commitlog writes and syncs are batched.
+   * `syncCalls` counts completed fdatasyncs; `flushedOffset` is the end of the bytes the last completed one
+   * covered (every byte below it was written before that fdatasync started).
+   */
+  getWriteStats(): { writeCalls: number; syncCalls: number; bytesWritten: number; flushedOffset: number } {
     const cl = this.#commitLog;
-    return { writeCalls: cl.writeCalls, syncCalls: cl.syncCalls, bytesWritten: cl.maxOffset - cl.minOffset };
+    return {
+      writeCalls: cl.writeCalls,
+      syncCalls: cl.syncCalls,
+      bytesWritten: cl.maxOffset - cl.minOffset,
+      flushedOffset: cl.flushedOffset,
+    };
   }
 
   /** The store never blocks in its put critical section, so the page cache is never "busy". */

@@ -15,10 +15,13 @@ export function hex16(v: number): string {
     HEX_BYTE[lo >>> 24]! + HEX_BYTE[(lo >>> 16) & 255]! + HEX_BYTE[(lo >>> 8) & 255]! + HEX_BYTE[lo & 255]!;
 }
 
-/** Caches the host prefix of the last store host seen. */
+/** Caches the host prefix of the last store host seen, and with it the high half of the offset. */
 export class OffsetMsgIdFormatter {
   #host: HostAddress | null = null;
   #prefix = "";
+  /** High 32 bits of the last offset and `#prefix` + their 8 hex digits: they change once per 4 GiB. */
+  #hi = -1;
+  #prefixHi = "";
 
   /** The offset msgId of `offset` stored by `host`. */
   format(host: HostAddress, offset: number): string {
@@ -29,7 +32,15 @@ export class OffsetMsgIdFormatter {
     ) {
       this.#host = host;
       this.#prefix = createOffsetMsgId(host, 0).slice(0, -16);
+      this.#hi = -1;
     }
-    return this.#prefix + hex16(offset);
+    const hi = Math.floor(offset / 0x100000000), lo = offset >>> 0;
+    if (hi !== this.#hi) {
+      this.#hi = hi;
+      this.#prefixHi = this.#prefix + hex16(hi * 0x100000000).slice(0, 8);
+    }
+    return this.#prefixHi + HEX_BYTE[lo >>> 24]! + HEX_BYTE[(lo >>> 16) & 255]! +
+      HEX_BYTE[(lo >>> 8) & 255]! +
+      HEX_BYTE[lo & 255]!;
   }
 }

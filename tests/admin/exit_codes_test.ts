@@ -37,6 +37,7 @@ const AGAINST_DOWN_SERVERS: Record<string, string[]> = {
   consumerStatus: ["-g", "G"],
   getConsumerConfig: ["-g", "G"],
   producerConnection: ["-g", "G", "-t", "T"],
+  producer: ["-b", DOWN],
   queryMsgById: ["-i", "7F00000100000001000000000000000A"],
   queryMsgByKey: ["-t", "T", "-k", "k"],
   queryMsgByUniqueKey: ["-t", "T", "-i", "X"],
@@ -56,6 +57,8 @@ const AGAINST_DOWN_SERVERS: Record<string, string[]> = {
   wipeWritePerm: ["-b", "b"],
   addWritePerm: ["-b", "b"],
   statsAll: [],
+  sendMsgStatus: ["-b", "broker-a", "-c", "1"],
+  checkMsgSendRT: ["-t", "T", "-a", "2"],
 };
 
 Deno.test("every admin command exits 1 and names the unreachable server when nothing answers", async () => {
@@ -87,6 +90,7 @@ const AGAINST_UNKNOWN_TOPIC: Array<[string, string[], number]> = [
   ["skipAccumulatedMessage", ["-g", "G", "-t", "NoSuchTopic"], 17],
   ["cloneGroupOffset", ["-s", "G", "-d", "H", "-t", "NoSuchTopic"], 17],
   ["statsAll", ["-t", "NoSuchTopic"], 17],
+  ["checkMsgSendRT", ["-t", "NoSuchTopic", "-a", "1"], 17],
   ["updateOrderConf", ["-t", "NoSuchTopic", "-m", "get"], 22],
   ["consumerStatus", ["-g", "NoSuchGroup"], 17],
   ["consumerConnection", ["-g", "NoSuchGroup"], 17],

@@ -102,6 +102,27 @@ Deno.test("queryMsgTraceById prints the Pub row and one Sub table per consuming 
   }
 });
 
+Deno.test("sendMessage -m true records a trace that queryMsgTraceById finds", async () => {
+  const ns = await startNamesrv();
+  const b = await startRealBroker(ns.addr);
+  try {
+    await registered(ns.addr);
+    await createTopic(ns.addr, "TR_SM");
+    const sent = await admin("sendMessage", "-n", ns.addr, "-t", "TR_SM", "-p", "x", "-m", "true");
+    assertEquals(sent.code, 0, sent.stderr);
+    const msgId = sent.stdout.split("\n")[1]!.trim().split(/\s+/).pop()!;
+    let r = { code: 1, stdout: "", stderr: "" };
+    await waitUntil(async () => {
+      r = await admin("queryMsgTraceById", "-n", ns.addr, "-i", msgId);
+      return r.code === 0;
+    }, "the trace record");
+    assertEquals(r.stdout.split("\n")[1]!.slice(0, 11), "Pub        ");
+  } finally {
+    await b.stop();
+    await ns.dispose();
+  }
+});
+
 Deno.test("traceViewsOf() keeps only records of the asked id and names a SubAfter's group from its SubBefore", () => {
   const S = "\u0001";
   const E = "\u0002";

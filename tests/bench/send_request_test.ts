@@ -72,3 +72,33 @@ Deno.test("filler() adds user properties until they reach the requested size", (
   assert(props.join("\u0002").length >= 99);
   assert(props.slice(0, -1).join("\u0002").length < 100);
 });
+
+Deno.test("SendRequestFactory.nextFrame() encodes the same request as next(), escapes and all", async () => {
+  const { decodeCommand } = await import("../../src/remoting/codec.ts");
+  for (const s of [shape, { ...shape, tagCount: 0, keyEnable: false, propertySize: 40, delayEnable: true }]) {
+    const a = new SendRequestFactory(s, queues);
+    const b = new SendRequestFactory(s, queues);
+    assert(a.framesSupported);
+    for (let n = 0; n < 4; n++) {
+      const [q, cmd] = a.next(1_700_000_000_123);
+      const f = b.nextFrame(1_700_000_000_123);
+      const got = decodeCommand(f.frame.subarray(4));
+      assertEquals(f.queue, q);
+      assertEquals(got.opaque, f.opaque);
+      assertEquals([got.code, got.flag, got.language, got.version], [cmd.code, 0, "JAVA", cmd.version]);
+      assertEquals(got.body?.length, cmd.body?.length);
+      const uniq = (ext: Record<string, string>) => decodeProperties(ext["i"]!)["UNIQ_KEY"];
+      assert(uniq(got.extFields) !== undefined);
+      const strip = (ext: Record<string, string>) => ({ ...ext, i: ext["i"]!.replace(uniq(ext)!, "") });
+      assertEquals(strip(got.extFields), strip(cmd.extFields));
+    }
+  }
+});
+
+Deno.test("SendRequestFactory.nextFrame() is only offered for single messages with JSON headers", () => {
+  assertEquals(new SendRequestFactory({ ...shape, batch: 4 }, queues).framesSupported, false);
+  assertEquals(
+    new SendRequestFactory({ ...shape, serializeType: "ROCKETMQ" }, queues).framesSupported,
+    false,
+  );
+});

@@ -89,3 +89,8 @@ export async function bodiesOf(records: Uint8Array[]): Promise<string[]> {
   const { decodeRecord } = await import("../../src/message/record_codec.ts");
   return records.map((r) => dec.decode(decodeRecord(r, 0)[0].body));
 }
+
+/** Names of the segments (20-digit files) in a commitlog directory, sorted; ignores preallocated files. */
+export function segmentNames(dir: string): string[] {
+  return [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => /^\d{20}$/.test(n)).sort();
+}

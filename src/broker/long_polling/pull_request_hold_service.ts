@@ -1,6 +1,6 @@
 /**
  * Long polling (store-and-semantics.md §10.4): PULL_MESSAGE requests that found nothing are parked per
- * `<topic>@<queueId>` and re-executed as soon as a matching message lands in that queue, or when their
+ * topic and queue and re-executed as soon as a matching message lands in that queue, or when their
  * hold time runs out. A single timer sweeps expired holds every `checkIntervalMs`.
  */
 import type { RemotingCommand } from "../../remoting/command.ts";
@@ -25,7 +25,8 @@ export interface PullRequest {
 export type WakeupExecutor = (channel: BrokerChannel, request: RemotingCommand) => Promise<void> | void;
 
 export class PullRequestHoldService {
-  private readonly table = new Map<string, PullRequest[]>();
+  /** topic → queueId → parked requests. Nested so the per-message arrival check builds no key string. */
+  private readonly table = new Map<string, Map<number, PullRequest[]>>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stopped = true;
 
@@ -36,22 +37,19 @@ export class PullRequestHoldService {
     private readonly checkIntervalMs = 1000,
   ) {}
 
-  private static key(topic: string, queueId: number): string {
-    return `${topic}@${queueId}`;
-  }
-
   /** Parks a request. */
   suspendPullRequest(topic: string, queueId: number, pr: PullRequest): void {
-    const k = PullRequestHoldService.key(topic, queueId);
-    let list = this.table.get(k);
-    if (!list) this.table.set(k, list = []);
+    let queues = this.table.get(topic);
+    if (!queues) this.table.set(topic, queues = new Map());
+    let list = queues.get(queueId);
+    if (!list) queues.set(queueId, list = []);
     list.push(pr);
   }
 
   /** Number of parked requests (for tests and runtime info). */
   get size(): number {
     let n = 0;
-    for (const l of this.table.values()) n += l.length;
+    for (const queues of this.table.values()) for (const l of queues.values()) n += l.length;
     return n;
   }
 
@@ -60,9 +58,11 @@ export class PullRequestHoldService {
    * offset is now readable and that match, and those whose hold time is over.
    */
   notifyMessageArriving(topic: string, queueId: number, maxOffset: number, tagsCode?: number): void {
-    const k = PullRequestHoldService.key(topic, queueId);
-    const list = this.table.get(k);
-    if (!list || list.length === 0) return;
+    // Runs for every stored message: the common "nobody waits here" answer must be two map lookups.
+    const queues = this.table.get(topic);
+    if (queues === undefined) return;
+    const list = queues.get(queueId);
+    if (list === undefined) return;
     const keep: PullRequest[] = [];
     const now = this.now();
     for (const pr of list) {
@@ -77,8 +77,12 @@ export class PullRequestHoldService {
       if (wake) void this.wakeUp(pr);
       else keep.push(pr);
     }
-    if (keep.length === 0) this.table.delete(k);
-    else this.table.set(k, keep);
+    // Woken requests re-run without permission to park, so nothing was added to `list` meanwhile.
+    if (keep.length > 0) queues.set(queueId, keep);
+    else {
+      queues.delete(queueId);
+      if (queues.size === 0) this.table.delete(topic);
+    }
   }
 
   private wakeUp(pr: PullRequest): Promise<void> {
@@ -93,10 +97,11 @@ export class PullRequestHoldService {
   }
 
   private check(): void {
-    for (const k of [...this.table.keys()]) {
-      const i = k.lastIndexOf("@");
-      const topic = k.slice(0, i);
-      const queueId = Number(k.slice(i + 1));
+    const parked: [string, number][] = [];
+    for (const [topic, queues] of this.table) {
+      for (const queueId of queues.keys()) parked.push([topic, queueId]);
+    }
+    for (const [topic, queueId] of parked) {
       this.notifyMessageArriving(topic, queueId, this.maxOffsetOf(topic, queueId));
     }
   }
@@ -121,7 +126,7 @@ export class PullRequestHoldService {
     this.stopped = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
-    const all = [...this.table.values()].flat();
+    const all = [...this.table.values()].flatMap((queues) => [...queues.values()].flat());
     this.table.clear();
     await Promise.all(all.filter((pr) => !pr.channel.closed).map((pr) => this.wakeUp(pr)));
   }

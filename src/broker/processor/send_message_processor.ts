@@ -25,6 +25,7 @@ import {
 } from "../../message/message_const.ts";
 import { decodeProperties, encodeProperties, joinPropertiesStrings } from "../../message/properties.ts";
 import { MAX_PROPERTIES_BYTES } from "../../message/record_codec.ts";
+import { utf8ByteLength } from "../../message/utf8.ts";
 import { tagsHashCode } from "../../message/tags.ts";
 import type { TopicConfig } from "../../protocol/bodies/topic_config.ts";
 import type { BrokerContext, PutMessageResult } from "../broker_context.ts";
@@ -42,7 +43,35 @@ import {
 const FAQ = "\nSee http://rocketmq.apache.org/docs/faq/ for further details.";
 const PERM_RW = PermName.PERM_READ | PermName.PERM_WRITE;
 const UNKNOWN_HOST: HostAddress = { ip: new Uint8Array(4), port: 0 };
-const utf8 = new TextEncoder();
+/** Topic names that passed {@link validateTopicName}; bounded so odd peers cannot grow it forever. */
+const validTopics = new Set<string>();
+const VALID_TOPICS_MAX = 10_000;
+/** A connection's peer address never changes: parse it once per channel, not once per message. */
+const bornHosts = new WeakMap<BrokerChannel, HostAddress>();
+
+/** True when a properties string exceeds the record's 16-bit length field once UTF-8 encoded. */
+function propertiesTooLong(s: string): boolean {
+  // A UTF-16 unit never takes more than 3 UTF-8 bytes, so short strings need no scan.
+  return s.length * 3 > MAX_PROPERTIES_BYTES && utf8ByteLength(s) > MAX_PROPERTIES_BYTES;
+}
+
+/** The validation remark for `topic`, or null; valid names are remembered. */
+function checkTopicName(topic: string): string | null {
+  if (validTopics.has(topic)) return null;
+  const invalid = validateTopicName(topic);
+  if (invalid === null) {
+    if (validTopics.size >= VALID_TOPICS_MAX) validTopics.clear();
+    validTopics.add(topic);
+  }
+  return invalid;
+}
+
+/** What one send produced: the store's answer and where the message went. */
+interface SendOutcome {
+  put: Promise<PutMessageResult>;
+  queueId: number;
+  topic: string;
+}
 
 /** A refused send: the code and remark to answer with. */
 class SendRefused {
@@ -97,43 +126,63 @@ export function hostOf(addr: string): HostAddress {
 }
 
 export class SendMessageProcessor {
+  /** `CLUSTER\u0001<name>`, rebuilt only when brokerClusterName changes. */
+  #clusterProp = "";
+  #clusterName: string | undefined;
+
   constructor(private readonly ctx: BrokerContext) {}
 
-  /** The RequestProcessor for codes 10, 310, 320. */
-  async process(req: RemotingCommand, channel: BrokerChannel): Promise<RemotingCommand> {
-    const header = req.code === RequestCode.SEND_MESSAGE
-      ? decodeSendMessageRequestHeader(req.extFields)
-      : decodeSendMessageRequestHeaderV2(req.extFields);
-    const batch = req.code === RequestCode.SEND_BATCH_MESSAGE || header.batch === true;
-    const ext = {
-      MSG_REGION: this.ctx.brokerConfig.regionId,
-      TRACE_ON: String(this.ctx.brokerConfig.traceOn),
-    };
+  /** The RequestProcessor for codes 10, 310, 320. Refusals resolve; only unexpected failures reject. */
+  process(req: RemotingCommand, channel: BrokerChannel): Promise<RemotingCommand> {
     try {
-      const result = await this.send(req, header, batch, channel);
-      const { code, remark } = putStatusToResponse(result.put);
-      if (
-        code === ResponseCode.SUCCESS || code === ResponseCode.FLUSH_DISK_TIMEOUT ||
-        code === ResponseCode.FLUSH_SLAVE_TIMEOUT || code === ResponseCode.SLAVE_NOT_AVAILABLE
-      ) {
-        this.ctx.stats.incPut(result.topic, result.put.msgNum || 1, result.put.wroteBytes);
-        return createResponse(
-          req,
-          code,
-          remark,
-          encodeSendMessageResponseHeader({
-            msgId: result.put.msgId,
-            queueId: result.queueId,
-            queueOffset: result.put.queueOffset,
-            ...ext,
-          }),
-        );
-      }
-      return createResponse(req, code, remark, { ...ext });
+      const header = req.code === RequestCode.SEND_MESSAGE
+        ? decodeSendMessageRequestHeader(req.extFields)
+        : decodeSendMessageRequestHeaderV2(req.extFields);
+      const batch = req.code === RequestCode.SEND_BATCH_MESSAGE || header.batch === true;
+      const out = this.send(req, header, batch, channel);
+      // One continuation per send: the store settles `put` straight from its ack queue.
+      return out.put.then((put) => this.respond(req, put, out));
     } catch (e) {
-      if (e instanceof SendRefused) return createResponse(req, e.code, e.remark, { ...ext });
-      throw e;
+      if (e instanceof SendRefused) return Promise.resolve(this.reply(req, e.code, e.remark));
+      return Promise.reject(e);
     }
+  }
+
+  /** A response carrying the MSG_REGION / TRACE_ON extFields every send response has. */
+  private reply(req: RemotingCommand, code: number, remark: string | undefined): RemotingCommand {
+    const bc = this.ctx.brokerConfig;
+    return createResponse(req, code, remark, { MSG_REGION: bc.regionId, TRACE_ON: String(bc.traceOn) });
+  }
+
+  private respond(req: RemotingCommand, put: PutMessageResult, out: SendOutcome): RemotingCommand {
+    const { code, remark } = putStatusToResponse(put);
+    if (
+      code !== ResponseCode.SUCCESS && code !== ResponseCode.FLUSH_DISK_TIMEOUT &&
+      code !== ResponseCode.FLUSH_SLAVE_TIMEOUT && code !== ResponseCode.SLAVE_NOT_AVAILABLE
+    ) return this.reply(req, code, remark);
+    this.ctx.stats.incPut(out.topic, put.msgNum || 1, put.wroteBytes);
+    const bc = this.ctx.brokerConfig;
+    return createResponse(
+      req,
+      code,
+      remark,
+      encodeSendMessageResponseHeader({
+        msgId: put.msgId,
+        queueId: out.queueId,
+        queueOffset: put.queueOffset,
+        MSG_REGION: bc.regionId,
+        TRACE_ON: String(bc.traceOn),
+      }),
+    );
+  }
+
+  /** The properties-string suffix naming this broker's cluster. */
+  private clusterProp(cluster: string): string {
+    if (this.#clusterName !== cluster) {
+      this.#clusterName = cluster;
+      this.#clusterProp = encodeProperties({ [MessageConst.CLUSTER]: cluster });
+    }
+    return this.#clusterProp;
   }
 
   private refuse(code: number, remark: string): never {
@@ -155,7 +204,7 @@ export class SendMessageProcessor {
         `the broker[${ctx.brokerConfig.brokerIP1}] sending message is forbidden`,
       );
     }
-    const invalid = validateTopicName(header.topic);
+    const invalid = checkTopicName(header.topic);
     if (invalid !== null) this.refuse(ResponseCode.SYSTEM_ERROR, invalid);
     if (isNotAllowedSendTopic(header.topic)) {
       this.refuse(ResponseCode.NO_PERMISSION, `Sending message to topic[${header.topic}] is forbidden.`);
@@ -192,12 +241,13 @@ export class SendMessageProcessor {
     return tc;
   }
 
-  private async send(
+  /** Checks, rewrites and hands the message to the store; refusals throw {@link SendRefused}. */
+  private send(
     req: RemotingCommand,
     header: SendMessageRequestHeader,
     batch: boolean,
     channel: BrokerChannel,
-  ): Promise<{ put: PutMessageResult; queueId: number; topic: string }> {
+  ): SendOutcome {
     const { ctx } = this;
     const tc = this.checkTopic(header, channel);
     let topic = header.topic;
@@ -205,9 +255,10 @@ export class SendMessageProcessor {
       ? Math.floor(Math.random() * Math.max(1, tc.writeQueueNums))
       : header.queueId;
     const body = req.body ?? new Uint8Array(0);
-    const props = decodeProperties(header.properties ?? "");
+    const sent = header.properties ?? "";
+    const props = decodeProperties(sent);
     // The properties string is stored as sent (plus CLUSTER) unless the broker had to edit it.
-    let rawProps: string | null = header.properties ?? "";
+    let keepRaw = true;
     const reconsumeTimes = header.reconsumeTimes ?? 0;
 
     // §9.4: sends to a retry topic may be dead-lettered.
@@ -231,7 +282,7 @@ export class SendMessageProcessor {
           this.refuse(ResponseCode.NO_PERMISSION, `the topic[${topic}] sending message is forbidden`);
         }
         delete props[MessageConst.DELAY];
-        rawProps = null;
+        keepRaw = false;
       }
     }
 
@@ -244,39 +295,44 @@ export class SendMessageProcessor {
       );
     }
     const cluster = ctx.brokerConfig.brokerClusterName;
-    if (rawProps !== null && props[MessageConst.CLUSTER] === undefined) {
-      rawProps = joinPropertiesStrings(rawProps, encodeProperties({ [MessageConst.CLUSTER]: cluster }));
-    } else {
-      rawProps = null;
-    }
+    let rawProps = "";
+    if (keepRaw && props[MessageConst.CLUSTER] === undefined) {
+      rawProps = joinPropertiesStrings(sent, this.clusterProp(cluster));
+    } else keepRaw = false;
     props[MessageConst.CLUSTER] = cluster;
-    const base = {
+    let bornHost = bornHosts.get(channel);
+    if (bornHost === undefined) bornHosts.set(channel, bornHost = hostOf(channel.remoteAddr));
+    if (batch) {
+      const base = {
+        topic,
+        queueId,
+        bornTimestamp: header.bornTimestamp,
+        bornHost,
+        storeHost: ctx.storeHost,
+        reconsumeTimes,
+        preparedTransactionOffset: 0,
+      };
+      return { put: this.sendBatch(body, props, sysFlag, base), queueId, topic };
+    }
+
+    const msg: MessageExtBrokerInner = {
       topic,
       queueId,
+      flag: header.flag,
+      body,
+      properties: props,
+      propertiesString: rawProps,
+      tagsCode: 0,
+      sysFlag,
       bornTimestamp: header.bornTimestamp,
-      bornHost: hostOf(channel.remoteAddr),
+      bornHost,
       storeHost: ctx.storeHost,
       reconsumeTimes,
       preparedTransactionOffset: 0,
     };
-    if (batch) return await this.sendBatch(body, props, sysFlag, base);
-
-    const msg: MessageExtBrokerInner = {
-      ...base,
-      flag: header.flag,
-      body,
-      properties: {},
-      propertiesString: "",
-      tagsCode: 0,
-      sysFlag,
-    };
-    if (rawProps === null) setProperties(msg, props);
-    else {
-      msg.properties = props;
-      msg.propertiesString = rawProps;
-      msg.tagsCode = tagsHashCode(props[MessageConst.TAGS]);
-    }
-    if (utf8.encode(msg.propertiesString).length > MAX_PROPERTIES_BYTES) {
+    if (keepRaw) msg.tagsCode = tagsHashCode(props[MessageConst.TAGS]);
+    else setProperties(msg, props);
+    if (propertiesTooLong(msg.propertiesString)) {
       this.refuse(
         ResponseCode.MESSAGE_ILLEGAL,
         `the message properties size over max value, MAX: ${MAX_PROPERTIES_BYTES}`,
@@ -294,8 +350,7 @@ export class SendMessageProcessor {
       const refused = applyDeliveryRewrites(msg, ctx);
       if (refused) this.refuse(ResponseCode.MESSAGE_ILLEGAL, refused.remark);
     }
-    const put = await ctx.store.putMessage(msg);
-    return { put, queueId, topic };
+    return { put: ctx.store.putMessage(msg), queueId, topic };
   }
 
   /** §9.10: park a prepared message, invisibly, in the half topic. */
@@ -311,7 +366,7 @@ export class SendMessageProcessor {
     msg.queueId = 0;
   }
 
-  private async sendBatch(
+  private sendBatch(
     body: Uint8Array,
     batchProps: Record<string, string>,
     sysFlag: number,
@@ -319,7 +374,7 @@ export class SendMessageProcessor {
       MessageExtBrokerInner,
       "flag" | "body" | "properties" | "propertiesString" | "tagsCode" | "sysFlag"
     >,
-  ): Promise<{ put: PutMessageResult; queueId: number; topic: string }> {
+  ): Promise<PutMessageResult> {
     if (getTransactionValue(sysFlag) !== MessageSysFlag.TRANSACTION_NOT_TYPE) {
       this.refuse(ResponseCode.MESSAGE_ILLEGAL, "batch request does not support transaction message");
     }
@@ -338,7 +393,7 @@ export class SendMessageProcessor {
         this.refuse(ResponseCode.MESSAGE_ILLEGAL, "batch message does not support delay level");
       }
       const propertiesString = joinPropertiesStrings(item.propertiesString, batchString);
-      if (utf8.encode(propertiesString).length > MAX_PROPERTIES_BYTES) {
+      if (propertiesTooLong(propertiesString)) {
         this.refuse(
           ResponseCode.MESSAGE_ILLEGAL,
           `the message properties size over max value, MAX: ${MAX_PROPERTIES_BYTES}`,
@@ -354,7 +409,6 @@ export class SendMessageProcessor {
         sysFlag,
       });
     }
-    const put = await this.ctx.store.putMessages(msgs);
-    return { put, queueId: base.queueId, topic: base.topic };
+    return this.ctx.store.putMessages(msgs);
   }
 }

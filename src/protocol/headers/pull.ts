@@ -68,12 +68,12 @@ export interface PullMessageResponseHeader {
 
 /** Encodes the pull response header. */
 export function encodePullMessageResponseHeader(h: PullMessageResponseHeader): ExtFields {
-  return toExt({
-    suggestWhichBrokerId: h.suggestWhichBrokerId,
-    nextBeginOffset: h.nextBeginOffset,
-    minOffset: h.minOffset,
-    maxOffset: h.maxOffset,
-  });
+  return {
+    suggestWhichBrokerId: String(h.suggestWhichBrokerId),
+    nextBeginOffset: String(h.nextBeginOffset),
+    minOffset: String(h.minOffset),
+    maxOffset: String(h.maxOffset),
+  };
 }
 
 /** Decodes the pull response header. */

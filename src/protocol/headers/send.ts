@@ -114,16 +114,17 @@ export interface SendMessageResponseHeader {
   TRACE_ON?: string | undefined;
 }
 
-/** Encodes a send response header. */
+/** Encodes a send response header (built field by field: it is written once per stored message). */
 export function encodeSendMessageResponseHeader(h: SendMessageResponseHeader): ExtFields {
-  return toExt({
+  const out: ExtFields = {
     msgId: h.msgId,
-    queueId: h.queueId,
-    queueOffset: h.queueOffset,
-    transactionId: h.transactionId,
-    MSG_REGION: h.MSG_REGION,
-    TRACE_ON: h.TRACE_ON,
-  });
+    queueId: String(h.queueId),
+    queueOffset: String(h.queueOffset),
+  };
+  if (h.transactionId !== undefined) out["transactionId"] = h.transactionId;
+  if (h.MSG_REGION !== undefined) out["MSG_REGION"] = h.MSG_REGION;
+  if (h.TRACE_ON !== undefined) out["TRACE_ON"] = h.TRACE_ON;
+  return out;
 }
 
 /** Decodes a send response header (for SUCCESS and the three stored-but-degraded codes). */

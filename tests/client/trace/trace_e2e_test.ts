@@ -139,7 +139,7 @@ Deno.test("e2e: a traced transactional send records the half message and its End
     );
     const pub = records.find((c) => c.traceType === "Pub" && c.traceBeans[0]!.msgId === r.msgId);
     const end = records.find((c) => c.traceType === "EndTransaction" && c.traceBeans[0]!.msgId === r.msgId);
-    assert.equal(pub?.traceBeans[0]!.msgType, 1, "the half message is Trans_Msg_Half");
+    assert.equal(pub?.traceBeans[0]?.msgType, 1, "the half message is Trans_Msg_Half");
     assert.ok(end, "an EndTransaction record");
     assert.equal(end.traceBeans[0]!.transactionState, "COMMIT_MESSAGE");
     assert.equal(end.traceBeans[0]!.fromTransactionCheck, false);
