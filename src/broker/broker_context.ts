@@ -16,62 +16,22 @@ import type { TopicConfigManager } from "./topic_config_manager.ts";
 import type { BrokerStats } from "./broker_stats.ts";
 import type { RegisteredFilters } from "./filter/subscription_filter.ts";
 
-/** Outcome statuses of a put (store facade contract). */
-export type PutMessageStatus =
-  | "PUT_OK"
-  | "FLUSH_DISK_TIMEOUT"
-  | "FLUSH_SLAVE_TIMEOUT"
-  | "SLAVE_NOT_AVAILABLE"
-  | "SERVICE_NOT_AVAILABLE"
-  | "CREATE_MAPPED_FILE_FAILED"
-  | "MESSAGE_ILLEGAL"
-  | "PROPERTIES_SIZE_EXCEEDED"
-  | "OS_PAGECACHE_BUSY"
-  | "UNKNOWN_ERROR";
+import type {
+  GetMessageResult,
+  MessageFilter,
+  PutMessageResult,
+  QueryMessageResult,
+} from "../store/store_types.ts";
 
-export interface PutMessageResult {
-  status: PutMessageStatus;
-  remark?: string;
-  wroteOffset: number;
-  wroteBytes: number;
-  msgId: string;
-  queueOffset: number;
-  msgNum: number;
-  storeTimestamp: number;
-}
-
-export type GetMessageStatus =
-  | "FOUND"
-  | "NO_MATCHED_MESSAGE"
-  | "MESSAGE_WAS_REMOVING"
-  | "OFFSET_FOUND_NULL"
-  | "OFFSET_OVERFLOW_BADLY"
-  | "OFFSET_OVERFLOW_ONE"
-  | "OFFSET_TOO_SMALL"
-  | "NO_MATCHED_LOGIC_QUEUE"
-  | "NO_MESSAGE_IN_QUEUE";
-
-export interface GetMessageResult {
-  status: GetMessageStatus;
-  nextBeginOffset: number;
-  minOffset: number;
-  maxOffset: number;
-  records: Uint8Array[];
-  bufferTotalSize: number;
-  messageCount: number;
-  suggestPullingFromSlave: boolean;
-}
-
-export interface MessageFilter {
-  isMatchedByConsumeQueue(tagsCode: number): boolean;
-  isMatchedByCommitLog?(record: Uint8Array): boolean;
-}
-
-export interface QueryMessageResult {
-  records: Uint8Array[];
-  indexLastUpdateTimestamp: number;
-  indexLastUpdatePhyoffset: number;
-}
+// The store's value types, re-exported so processors import everything they share from one place.
+export type {
+  GetMessageResult,
+  GetMessageStatus,
+  MessageFilter,
+  PutMessageResult,
+  PutMessageStatus,
+  QueryMessageResult,
+} from "../store/store_types.ts";
 
 /** The store methods the broker uses (a structural view of DefaultMessageStore). */
 export interface BrokerStore {

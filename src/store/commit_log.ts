@@ -14,6 +14,8 @@ import type { MappedFile } from "./mapped_file.ts";
 import { type AckOutcome, AckQueue } from "./ack_queue.ts";
 
 const OS_PAGE_SIZE = 4096;
+/** Period of the SYNC_FLUSH timeout check. */
+const WATCHDOG_MS = 10;
 /** A record must leave room for this end-of-file blank marker (§1.6). */
 export const END_FILE_MIN_BLANK_LENGTH = 8;
 
@@ -70,6 +72,8 @@ export class CommitLog {
   readonly #syncWaiters = new AckQueue();
   #syncing = false;
   #watchdog: ReturnType<typeof setInterval> | undefined;
+  /** Deadline for SYNC waiters added until the next watchdog tick. */
+  #deadline = 0;
   #cache: CacheEntry[] = [];
   /** Write buffers evicted from the hot cache, reused so steady-state appends allocate nothing. */
   #free: Uint8Array[] = [];
@@ -289,9 +293,20 @@ export class CommitLog {
   whenFlushed(end: number, settle: (outcome: AckOutcome) => void): void {
     if (end <= this.#flushedOffset) return settle(true);
     if (this.#writeError) return settle(this.#writeError);
-    this.#syncWaiters.push(end, settle, this.#o.clock() + this.#o.syncFlushTimeout);
+    if (this.#watchdog === undefined) {
+      this.#refreshDeadline();
+      this.#watchdog = setInterval(() => this.#expireWaiters(), WATCHDOG_MS);
+    }
+    this.#syncWaiters.push(end, settle, this.#deadline);
     this.#kickGroupCommit();
-    if (this.#watchdog === undefined) this.#watchdog = setInterval(() => this.#expireWaiters(), 10);
+  }
+
+  /**
+   * The deadline given to new SYNC waiters, refreshed every watchdog tick rather than read from the clock per
+   * put: a waiter may time out up to one tick late, never early.
+   */
+  #refreshDeadline(): void {
+    this.#deadline = this.#o.clock() + this.#o.syncFlushTimeout + WATCHDOG_MS;
   }
 
   /** Resolves once the bytes before `end` were handed to write() (process-crash safe). */
@@ -310,6 +325,8 @@ export class CommitLog {
 
   #expireWaiters(): void {
     this.#syncWaiters.expire(this.#o.clock());
+    this.#refreshDeadline();
+    // Stopped only from an idle tick, so a busy store does not re-arm the timer for every group commit.
     if (this.#syncWaiters.length === 0) this.#stopWatchdog();
   }
 
@@ -330,7 +347,6 @@ export class CommitLog {
         await this.flushTo(this.#writtenOffset);
         const f = this.#flushedOffset;
         this.#syncWaiters.release(f);
-        if (this.#syncWaiters.length === 0) this.#stopWatchdog();
         if (this.#o.syncFlush) this.#o.onDispatchable(f);
       }
     } catch (e) {

@@ -22,6 +22,7 @@ function result(status: GetMessageStatus): GetMessageResult {
     bufferTotalSize: 0,
     messageCount: 0,
     suggestPullingFromSlave: false,
+    msgCount4Commercial: 0,
   };
 }
 
