@@ -3,7 +3,7 @@
  * dir, and reads its resource use from /proc (Linux; elsewhere the figures are reported as unknown).
  */
 
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+import { type RmqProcess, startRmq } from "../../tests/support/rmq_process.ts";
 
 /** A running broker child. */
 export interface RmqChild {
@@ -17,95 +17,26 @@ export interface RmqChild {
   stop(): Promise<void>;
 }
 
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
-
-/** A port whose VIP neighbour (port − 2) is free too, as the broker binds both. */
-function freeBrokerPort(): number {
-  for (let i = 0; i < 50; i++) {
-    const port = freePort();
-    if (port < 1100) continue;
-    try {
-      Deno.listen({ hostname: "127.0.0.1", port: port - 2 }).close();
-      return port;
-    } catch {
-      // Neighbour taken; try another.
-    }
-  }
-  throw new Error("Cannot find a free port pair on 127.0.0.1");
-}
-
 /** Starts rmq with `flags` (e.g. flushDiskType) and resolves once the broker reports boot success. */
 export async function startRmqChild(flags: Record<string, string | number | boolean>): Promise<RmqChild> {
   const storeDir = await Deno.makeTempDir({ prefix: "rmq-compare-" });
-  const namesrvPort = freePort();
-  const listenPort = freeBrokerPort();
-  const all: Record<string, string | number | boolean> = {
-    namesrvPort,
-    listenPort,
-    storePathRootDir: storeDir,
-    logDir: `${storeDir}/logs`,
-    brokerIP1: "127.0.0.1",
-    listenHost: "127.0.0.1",
-    ...flags,
-  };
-  const args = [
-    "run",
-    "-A",
-    MAIN,
-    "serve",
-    "--role=all",
-    ...Object.entries(all).map(([k, v]) => `--${k}=${v}`),
-  ];
-  const t0 = performance.now();
-  const child = new Deno.Command(Deno.execPath(), {
-    args,
-    stdout: "piped",
-    stderr: "piped",
-    env: { RMQ_LOG_LEVEL: "WARN" },
-  }).spawn();
-  let out = "";
-  let readyMs = -1;
-  const decoder = new TextDecoder();
-  const pump = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const chunk of stream) {
-      out += decoder.decode(chunk, { stream: true });
-      if (readyMs < 0 && out.includes("The broker[")) readyMs = performance.now() - t0;
-    }
-  };
-  const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
-  let exited = false;
-  child.status.then(() => exited = true);
-  const deadline = Date.now() + 30_000;
-  while (readyMs < 0) {
-    if (exited || Date.now() > deadline) {
-      if (!exited) child.kill("SIGKILL");
-      await child.status;
-      await pumps;
-      await Deno.remove(storeDir, { recursive: true }).catch(() => {});
-      throw new Error(`rmq did not boot; output:\n${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 5));
+  let rmq: RmqProcess;
+  try {
+    // The same launcher the end-to-end tests use; this driver only adds the temp dir's lifetime.
+    rmq = await startRmq({ storeDir, flags, timeoutMs: 30_000 });
+  } catch (e) {
+    await Deno.remove(storeDir, { recursive: true }).catch(() => {});
+    throw e;
   }
   return {
-    namesrvAddr: `127.0.0.1:${namesrvPort}`,
-    brokerAddr: `127.0.0.1:${listenPort}`,
+    namesrvAddr: rmq.namesrvAddr,
+    brokerAddr: rmq.brokerAddr,
     storeDir,
-    pid: child.pid,
-    readyMs: Math.round(readyMs),
-    output: () => out,
+    pid: rmq.child.pid,
+    readyMs: rmq.bootMs,
+    output: rmq.output,
     async stop() {
-      try {
-        child.kill("SIGTERM");
-      } catch {
-        // Already gone.
-      }
-      await child.status;
-      await pumps;
+      await rmq.stop();
       await Deno.remove(storeDir, { recursive: true }).catch(() => {});
     },
   };

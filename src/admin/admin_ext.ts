@@ -47,6 +47,11 @@ import { decodeOffsetMsgId } from "../message/msg_id.ts";
 import { hostToString } from "../message/host.ts";
 import type { MessageExt } from "../message/message.ts";
 import { type ConsumeStatsList, decodeConsumeStatsList } from "./consume_stats_list.ts";
+import {
+  decodeQueryConsumeQueueResponseBody,
+  encodeQueryConsumeQueueRequestHeader,
+  type QueryConsumeQueueResponseBody,
+} from "../protocol/bodies/query_consume_queue.ts";
 
 /** Admin RPC timeout, as upstream's tool uses. */
 export const ADMIN_TIMEOUT_MS = 5000;
@@ -559,6 +564,24 @@ export class MQAdminExt {
     const res = await this.client.invokeSync(brokerAddr, req, timeoutMs);
     if (res.code !== ResponseCode.SUCCESS) throw new AdminError(res.code, res.remark, brokerAddr);
     return decodeConsumeStatsList(res.body ?? new TextEncoder().encode("{}"));
+  }
+
+  /**
+   * QUERY_CONSUME_QUEUE (321): `count` raw entries of one consume queue from `index`, with the group's
+   * subscription and filter data when `consumerGroup` is given. `remark` says why no entries came back.
+   */
+  async queryConsumeQueue(
+    brokerAddr: string,
+    topic: string,
+    queueId: number,
+    index: number,
+    count: number,
+    consumerGroup?: string,
+  ): Promise<{ body: QueryConsumeQueueResponseBody; remark: string | undefined }> {
+    const h = { topic, queueId, index, count, ...(consumerGroup === undefined ? {} : { consumerGroup }) };
+    const req = createRequest(RequestCode.QUERY_CONSUME_QUEUE, encodeQueryConsumeQueueRequestHeader(h));
+    const res = await this.invoke(brokerAddr, req);
+    return { body: decodeQueryConsumeQueueResponseBody(res.body), remark: res.remark };
   }
 
   /** VIEW_BROKER_STATS_DATA (315): [tps of the last minute, messages in the last 24 hours]. */

@@ -8,6 +8,7 @@ import { CLUSTER_COMMANDS } from "./cluster.ts";
 import { CONSUMER_COMMANDS } from "./consumer.ts";
 import { MESSAGE_COMMANDS } from "./message.ts";
 import { printMsgByQueue } from "./print_queue.ts";
+import { queryCq } from "./query_cq.ts";
 import { queryMsgTraceById } from "./trace.ts";
 import { NAMESRV_COMMANDS } from "./namesrv.ts";
 import { OFFSET_COMMANDS } from "./offset.ts";
@@ -26,6 +27,7 @@ export const ADMIN_COMMANDS: readonly AdminCommand[] = [
   ...MESSAGE_COMMANDS,
   queryMsgTraceById,
   printMsgByQueue,
+  queryCq,
   ...SEND_COMMANDS,
   ...OFFSET_COMMANDS,
   ...NAMESRV_COMMANDS,

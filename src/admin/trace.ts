@@ -22,8 +22,9 @@ export interface TraceView {
 }
 
 /**
- * The rows about `msgId` in the trace messages found. A SubAfter record names its group only in newer
- * layouts, so a missing group is taken from the SubBefore record with the same request id.
+ * The rows about `msgId` in the trace messages found. A SubAfter record names its group since 4.9.x (its
+ * ninth field); records of older clients stop before it, so for those the group is taken from the
+ * SubBefore record with the same request id.
  */
 export function traceViewsOf(msgId: string, messages: readonly MessageExt[]): TraceView[] {
   const decoder = new TextDecoder();

@@ -1,15 +1,28 @@
 /**
  * `rmq bench consumer`: pulls every readable queue of a topic with PULL_MESSAGE (11), one long-polling
  * pull in flight per queue as the Java push consumer does, and reports TPS and end-to-end latency:
- * born → consumed (B2C) and stored → consumed (S2C). Offsets are not committed; each run starts at the
- * queues' max offsets (new messages) or, with --consumeFrom=first, their min offsets (drain a backlog).
+ * born → consumed (B2C) and stored → consumed (S2C). Each run starts at the queues' max offsets (new
+ * messages) or, with --consumeFrom=first, their min offsets (drain a backlog).
+ *
+ * The run shows up as a consumer group like upstream's benchmark does: HEART_BEAT with its subscription
+ * at start and every 30 s, the consumed offset committed on each pull (the PULL_MESSAGE commit flag, so
+ * no extra request), final offsets and UNREGISTER_CLIENT at the end — `rmq admin consumerProgress -g
+ * <group>` then shows its progress. Registration talks over its own connection, so the long polls of the
+ * pull connection never delay a heartbeat.
  */
 import { createRequest, type ExtFields, type RemotingCommand, SerializeType } from "../remoting/command.ts";
 import { RemotingClient } from "../remoting/client.ts";
 import { RequestCode } from "../remoting/request_code.ts";
 import { ResponseCode } from "../remoting/response_code.ts";
 import { decodePullMessageResponseHeader, encodePullMessageRequestHeader } from "../protocol/headers/pull.ts";
-import { decodeOffsetResponseHeader, encodeTopicQueueRequestHeader } from "../protocol/headers/offset.ts";
+import {
+  decodeOffsetResponseHeader,
+  encodeTopicQueueRequestHeader,
+  encodeUpdateConsumerOffsetRequestHeader,
+} from "../protocol/headers/offset.ts";
+import { encodeUnregisterClientRequestHeader } from "../protocol/headers/client.ts";
+import { encodeHeartbeatData, splitTags } from "../protocol/bodies/heartbeat.ts";
+import { tagsHashCode } from "../message/tags.ts";
 import { PullSysFlag } from "../message/message_const.ts";
 import { type BenchQueue, fetchTopicRoute, readQueuesOf } from "./route.ts";
 import { scanRecords } from "./record_scan.ts";
@@ -42,6 +55,10 @@ export interface ConsumerSummary {
 }
 
 const RETRY_DELAY_MS = 100;
+/** Upstream's heartbeatBrokerInterval. */
+const HEARTBEAT_INTERVAL_MS = 30_000;
+/** How long the closing offset commits and unregistration may take before the run ends anyway. */
+const FAREWELL_TIMEOUT_MS = 3000;
 
 /**
  * Runs the consumer benchmark until --duration, --messageQuantity or `signal` ends it.
@@ -59,7 +76,12 @@ export async function runConsumer(
     const queues = route === null ? [] : readQueuesOf(route);
     if (queues.length === 0) throw new Error(`Topic "${o.topic}" does not exist or has no readable queue`);
     const group = o.groupPrefixEnable ? `${o.group}_${Math.floor(Math.random() * 100)}` : o.group;
-    return await new ConsumerRun(o, out, client, group, queues).run(signal);
+    const registration = new GroupRegistration(o, group, [...new Set(queues.map((q) => q.addr))]);
+    try {
+      return await new ConsumerRun(o, out, client, group, queues, registration).run(signal);
+    } finally {
+      await registration.close();
+    }
   } finally {
     client.close();
     await client.closed();
@@ -79,8 +101,10 @@ class ConsumerRun {
   readonly #received = new Counter();
   readonly #bytes = new Counter();
   readonly #failed = new Counter();
-  readonly #subVersion = Date.now();
+  readonly #registration: GroupRegistration;
   readonly #serializeType: SerializeType;
+  /** Per queue, the next offset to pull: what has been consumed, committed with the next pull. */
+  readonly #offsets: number[] = [];
   /** Messages received so far, warm-up included (for --messageQuantity). */
   #seen = 0;
   #lastTick: number;
@@ -91,8 +115,10 @@ class ConsumerRun {
     client: RemotingClient,
     group: string,
     queues: BenchQueue[],
+    registration: GroupRegistration,
   ) {
     this.#o = o;
+    this.#registration = registration;
     this.#out = out;
     this.#client = client;
     this.#group = group;
@@ -112,6 +138,8 @@ class ConsumerRun {
       );
     }
     const starts = await Promise.all(this.#queues.map((q) => this.#startOffset(q)));
+    this.#offsets.push(...starts);
+    await this.#registration.start();
     if (!o.json) this.#out.line("Consumer Started.");
     const stop = () => this.#halt();
     signal?.addEventListener("abort", stop, { once: true });
@@ -124,11 +152,12 @@ class ConsumerRun {
       this.#out.status ? () => this.#status() : undefined,
     );
     try {
-      await Promise.all(this.#queues.map((q, i) => this.#pullLoop(q, starts[i]!)));
+      await Promise.all(this.#queues.map((q, i) => this.#pullLoop(q, i)));
     } finally {
       clearTimeout(endTimer);
       ticker.stop();
       signal?.removeEventListener("abort", stop);
+      await this.#registration.stop(this.#queues.map((q, i) => [q, this.#offsets[i]!]));
     }
     this.#report();
     return this.#finish();
@@ -158,12 +187,13 @@ class ConsumerRun {
   }
 
   #pullRequest(template: ExtFields, offset: number): RemotingCommand {
-    const req = createRequest(RequestCode.PULL_MESSAGE, { ...template, queueOffset: String(offset) });
+    const at = String(offset);
+    const req = createRequest(RequestCode.PULL_MESSAGE, { ...template, queueOffset: at, commitOffset: at });
     req.serializeType = this.#serializeType;
     return req;
   }
 
-  async #pullLoop(q: BenchQueue, start: number): Promise<void> {
+  async #pullLoop(q: BenchQueue, index: number): Promise<void> {
     const o = this.#o;
     const template = encodePullMessageRequestHeader({
       consumerGroup: this.#group,
@@ -171,15 +201,15 @@ class ConsumerRun {
       queueId: q.queueId,
       queueOffset: 0,
       maxMsgNums: o.pullBatchSize,
-      sysFlag: PullSysFlag.build(false, o.suspendTimeoutMs > 0, true),
+      sysFlag: PullSysFlag.build(true, o.suspendTimeoutMs > 0, true),
       commitOffset: 0,
       suspendTimeoutMillis: o.suspendTimeoutMs,
       subscription: o.expression,
-      subVersion: this.#subVersion,
+      subVersion: this.#registration.subVersion,
       expressionType: "TAG",
     });
     const timeoutMs = o.suspendTimeoutMs + 5000;
-    let offset = start;
+    let offset = this.#offsets[index]!;
     while (!this.#clock.stopped) {
       let res: RemotingCommand;
       try {
@@ -193,12 +223,12 @@ class ConsumerRun {
       switch (res.code) {
         case ResponseCode.SUCCESS:
           this.#consume(res.body);
-          offset = decodePullMessageResponseHeader(res.extFields).nextBeginOffset;
+          offset = this.#offsets[index] = decodePullMessageResponseHeader(res.extFields).nextBeginOffset;
           break;
         case ResponseCode.PULL_NOT_FOUND:
         case ResponseCode.PULL_RETRY_IMMEDIATELY:
         case ResponseCode.PULL_OFFSET_MOVED:
-          offset = decodePullMessageResponseHeader(res.extFields).nextBeginOffset;
+          offset = this.#offsets[index] = decodePullMessageResponseHeader(res.extFields).nextBeginOffset;
           // Nothing new and no long polling: do not spin on the broker.
           if (o.suspendTimeoutMs === 0 && res.code === ResponseCode.PULL_NOT_FOUND) {
             await sleep(1, this.#stop.signal);
@@ -296,5 +326,116 @@ class ConsumerRun {
     }
     this.#out.line(JSON.stringify(summary));
     return summary;
+  }
+}
+
+/** The bench's own client id, `ip@instance` as upstream clients build it. */
+function benchClientId(): string {
+  let ip = "127.0.0.1";
+  try {
+    ip = Deno.networkInterfaces().find((n) =>
+      n.family === "IPv4" && !n.address.startsWith("127.")
+    )?.address ??
+      ip;
+  } catch {
+    // Without --allow-sys the loopback address still makes a valid id.
+  }
+  return `${ip}@BENCH_CONSUMER_${Deno.pid}_${Date.now()}`;
+}
+
+/**
+ * Registers the run as a consumer group on every broker it pulls from (HEART_BEAT now and every 30 s) and
+ * takes it off at the end (final offsets, UNREGISTER_CLIENT), over a connection of its own. Failures are
+ * not fatal: the benchmark measures pulls, registration only makes it visible to admin tools.
+ */
+class GroupRegistration {
+  readonly subVersion = Date.now();
+  readonly #client = new RemotingClient({ name: "bench-consumer-registration", connectTimeoutMs: 3000 });
+  readonly #clientId = benchClientId();
+  readonly #heartbeat: Uint8Array;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #stopped = false;
+
+  constructor(
+    private readonly o: ConsumerBenchOptions,
+    private readonly group: string,
+    private readonly brokers: string[],
+  ) {
+    const tags = splitTags(o.expression);
+    this.#heartbeat = encodeHeartbeatData({
+      clientID: this.#clientId,
+      producerDataSet: [],
+      consumerDataSet: [{
+        groupName: group,
+        consumeType: "CONSUME_PASSIVELY",
+        messageModel: "CLUSTERING",
+        consumeFromWhere: o.consumeFrom === "first"
+          ? "CONSUME_FROM_FIRST_OFFSET"
+          : "CONSUME_FROM_LAST_OFFSET",
+        unitMode: false,
+        subscriptionDataSet: [{
+          classFilterMode: false,
+          topic: o.topic,
+          subString: tags.length === 0 ? "*" : o.expression,
+          tagsSet: tags,
+          codeSet: tags.map((t) => tagsHashCode(t)),
+          subVersion: this.subVersion,
+          expressionType: "TAG",
+        }],
+      }],
+    });
+    // Rebalance notices mean nothing to a bench that pulls every queue itself.
+    this.#client.registerProcessor(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, () => null);
+  }
+
+  /** Sends the first heartbeats and schedules the next ones. */
+  async start(): Promise<void> {
+    await this.#beat();
+    if (!this.#stopped) this.#timer = setInterval(() => void this.#beat(), HEARTBEAT_INTERVAL_MS);
+  }
+
+  async #beat(): Promise<void> {
+    await Promise.all(this.brokers.map(async (addr) => {
+      try {
+        await this.#client.invokeSync(addr, createRequest(RequestCode.HEART_BEAT, {}, this.#heartbeat), 3000);
+      } catch {
+        // The next beat retries; pulls do not depend on it.
+      }
+    }));
+  }
+
+  /** Stops the heartbeats, stores the final offsets and unregisters; at most FAREWELL_TIMEOUT_MS. */
+  async stop(offsets: ReadonlyArray<readonly [BenchQueue, number]>): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    clearInterval(this.#timer);
+    const commits = offsets.map(async ([q, offset]) => {
+      const ext = encodeUpdateConsumerOffsetRequestHeader({
+        consumerGroup: this.group,
+        topic: this.o.topic,
+        queueId: q.queueId,
+        commitOffset: offset,
+      });
+      await this.#client.invokeSync(
+        q.addr,
+        createRequest(RequestCode.UPDATE_CONSUMER_OFFSET, ext),
+        FAREWELL_TIMEOUT_MS,
+      );
+    });
+    await Promise.allSettled(commits);
+    const ext = encodeUnregisterClientRequestHeader({ clientID: this.#clientId, consumerGroup: this.group });
+    await Promise.allSettled(
+      this.brokers.map((addr) =>
+        this.#client.invokeSync(addr, createRequest(RequestCode.UNREGISTER_CLIENT, ext), FAREWELL_TIMEOUT_MS)
+      ),
+    );
+  }
+
+  /** Releases the connection (after stop(), or when the run failed before it started). */
+  async close(): Promise<void> {
+    this.#stopped = true;
+    clearInterval(this.#timer);
+    this.#client.close();
+    await this.#client.closed();
   }
 }

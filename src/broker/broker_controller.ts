@@ -38,6 +38,7 @@ import { ReplyMessageProcessor } from "./processor/reply_message_processor.ts";
 import { AdminBrokerProcessor } from "./processor/admin_broker_processor.ts";
 import { AdminStatsProcessor } from "./processor/admin_stats_processor.ts";
 import { AdminOffsetProcessor } from "./processor/admin_offset_processor.ts";
+import { QueryConsumeQueueProcessor } from "./processor/query_consume_queue_processor.ts";
 import { TimerMessageService } from "../timer/timer_message_service.ts";
 import { getLogger } from "../log/logger.ts";
 
@@ -231,6 +232,7 @@ export class BrokerController {
     const adminBroker = new AdminBrokerProcessor(ctx, () => schedule.encodeAllDelayOffset());
     const adminStats = new AdminStatsProcessor(ctx);
     const adminOffsets = new AdminOffsetProcessor(ctx);
+    const queryCq = new QueryConsumeQueueProcessor(ctx);
     const reg = (codes: number[], fn: (req: RemotingCommand, ch: BrokerChannel) => unknown) => {
       for (const c of codes) {
         server.registerProcessor(
@@ -293,6 +295,7 @@ export class BrokerController {
       R.CLEAN_UNUSED_TOPIC,
       R.DELETE_EXPIRED_COMMITLOG,
     ], (q) => adminOffsets.process(q));
+    reg([R.QUERY_CONSUME_QUEUE], (q) => queryCq.process(q));
     server.onChannelClosed((ch) => {
       ctx.consumerManager.doChannelCloseEvent(ch);
       ctx.producerManager.doChannelCloseEvent(ch);

@@ -16,10 +16,54 @@ import type { ConsumeReturn, ConsumeTracer } from "./trace/consume_trace.ts";
 
 const log = getLogger("consumer");
 
-/** Verdict of a concurrent listener. */
+/**
+ * Verdict of a concurrent listener (upstream ConsumeConcurrentlyStatus).
+ *
+ * A listener may return the string itself. TypeScript widens a lone string literal returned from an
+ * `async` function whose expected return is `T | Promise<T>` to `string`, so an async listener with a
+ * single `return "CONSUME_SUCCESS"` needs the constant (`ConsumeConcurrentlyStatus.CONSUME_SUCCESS`, as
+ * upstream's enum reads) or a `Promise<ConsumeConcurrentlyStatus>` return annotation; see
+ * tests/client/listener_typing_test.ts for every form that type-checks.
+ */
 export type ConsumeConcurrentlyStatus = "CONSUME_SUCCESS" | "RECONSUME_LATER";
-/** Verdict of an orderly listener. */
-export type ConsumeOrderlyStatus = "SUCCESS" | "SUSPEND_CURRENT_QUEUE_A_MOMENT";
+/**
+ * The concurrent verdicts as constants, so listeners can read like upstream's
+ * `return ConsumeConcurrentlyStatus.CONSUME_SUCCESS`.
+ *
+ * @example
+ * ```ts
+ * consumer.registerMessageListener(async (msgs) => {
+ *   await handle(msgs);
+ *   return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
+ * });
+ * ```
+ */
+export const ConsumeConcurrentlyStatus = {
+  CONSUME_SUCCESS: "CONSUME_SUCCESS",
+  RECONSUME_LATER: "RECONSUME_LATER",
+} as const;
+
+/**
+ * Verdict of an orderly listener (upstream ConsumeOrderlyStatus). `COMMIT` and `ROLLBACK` are upstream's
+ * deprecated verdicts; with automatic offset commits (the only mode here, upstream's default) upstream
+ * treats both as SUCCESS, and so do we.
+ */
+export type ConsumeOrderlyStatus = "SUCCESS" | "SUSPEND_CURRENT_QUEUE_A_MOMENT" | "COMMIT" | "ROLLBACK";
+/** The orderly verdicts as constants (see ConsumeConcurrentlyStatus for why they help async listeners). */
+export const ConsumeOrderlyStatus = {
+  SUCCESS: "SUCCESS",
+  SUSPEND_CURRENT_QUEUE_A_MOMENT: "SUSPEND_CURRENT_QUEUE_A_MOMENT",
+  /** @deprecated Upstream's; acts as SUCCESS. */
+  COMMIT: "COMMIT",
+  /** @deprecated Upstream's; acts as SUCCESS under automatic offset commits. */
+  ROLLBACK: "ROLLBACK",
+} as const;
+
+/** Whether an orderly verdict lets the queue move on (SUCCESS and its deprecated aliases). */
+export function isOrderlySuccess(status: ConsumeOrderlyStatus): boolean {
+  // Anything unexpected from an untyped caller suspends, as a missing verdict does upstream.
+  return status === "SUCCESS" || status === "COMMIT" || status === "ROLLBACK";
+}
 
 /** Passed to a concurrent listener; it may change the retry delay level or ack only a prefix. */
 export interface ConsumeConcurrentlyContext {
@@ -94,6 +138,7 @@ async function runDirect(
   order: boolean,
   call: () => Promise<string | undefined | null>,
   success: string,
+  others: Readonly<Record<string, ConsumeMessageDirectlyResult["consumeResult"]>> = {},
 ): Promise<ConsumeMessageDirectlyResult> {
   const start = Date.now();
   let consumeResult: ConsumeMessageDirectlyResult["consumeResult"];
@@ -104,7 +149,7 @@ async function runDirect(
       ? "CR_RETURN_NULL"
       : status === success
       ? "CR_SUCCESS"
-      : "CR_LATER";
+      : (Object.hasOwn(others, status) ? others[status] : undefined) ?? "CR_LATER";
   } catch (e) {
     consumeResult = "CR_THROW_EXCEPTION";
     remark = String(e);
@@ -241,10 +286,11 @@ export class OrderlyConsumeService implements ConsumeService {
         status = "SUSPEND_CURRENT_QUEUE_A_MOMENT";
         how = "EXCEPTION";
       }
-      if (how === "SUCCESS" && status !== "SUCCESS") how = "FAILED";
-      this.host.tracer?.after(traced, status === "SUCCESS", how);
+      const success = isOrderlySuccess(status);
+      if (how === "SUCCESS" && !success) how = "FAILED";
+      this.host.tracer?.after(traced, success, how);
       if (pq.dropped) return;
-      if (status === "SUCCESS") {
+      if (success) {
         const offset = pq.removeMessages(msgs);
         if (offset >= 0) this.host.offsetStore.updateOffset(mq, offset, false);
         continue;
@@ -273,6 +319,9 @@ export class OrderlyConsumeService implements ConsumeService {
       messageQueue: mq,
       suspendCurrentQueueTimeMillis: this.host.suspendCurrentQueueTimeMillis,
     };
-    return runDirect(true, async () => await this.listener([msg], ctx), "SUCCESS");
+    return runDirect(true, async () => await this.listener([msg], ctx), "SUCCESS", {
+      COMMIT: "CR_COMMIT",
+      ROLLBACK: "CR_ROLLBACK",
+    });
   }
 }

@@ -9,12 +9,12 @@ import type { ConsumerData } from "../protocol/bodies/heartbeat.ts";
 import { type MessageQueue, mqKey } from "../protocol/bodies/message_queue.ts";
 import { allocateAveragely, type AllocateStrategy } from "./allocate.ts";
 import type { ClientConfig } from "./client_config.ts";
-import { MQBrokerError, MQClientError } from "./errors.ts";
+import { MQClientError } from "./errors.ts";
 import type { ConsumedMessage } from "./message.ts";
 import { type ConsumerMember, MQClientInstance } from "./mq_client_instance.ts";
-import { LocalFileOffsetStore, type OffsetStore, RemoteBrokerOffsetStore } from "./offset_store.ts";
+import { createOffsetStore, memoryOffsetsOf, type OffsetStore } from "./offset_store.ts";
 import { ProcessQueue } from "./process_queue.ts";
-import { pullKernel } from "./pull_wrapper.ts";
+import { pullKernel, pullRetryDelayMs } from "./pull_wrapper.ts";
 import type { ConsumeFromWhere } from "./push_consumer.ts";
 import {
   buildSubscription,
@@ -25,13 +25,7 @@ import {
 import { type MessageModel, RebalanceImpl } from "./rebalance.ts";
 import { describeQueue, topicRouteToSubscribeInfo } from "./route_info.ts";
 import { Sleeper } from "./sleeper.ts";
-import {
-  CLIENT_VERSION_NAME,
-  encodeConsumerRunningInfo,
-  processQueueInfo,
-  RunningInfoProps,
-} from "./running_info.ts";
-import { RemotingError } from "../remoting/errors.ts";
+import { consumerRunningInfo } from "./running_info.ts";
 import { createTraceDispatcher } from "./producer.ts";
 import type { AsyncTraceDispatcher } from "./trace/trace_dispatcher.ts";
 import { ConsumeTracer } from "./trace/consume_trace.ts";
@@ -105,7 +99,6 @@ export class LitePullConsumer implements ConsumerMember {
   #lastCommit = Date.now();
   #state: "created" | "running" | "stopped" = "created";
   #startTimestamp = Date.now();
-  #routeRetryPending = false;
   readonly #traceDispatcher: AsyncTraceDispatcher | null;
   readonly #tracer: ConsumeTracer | null;
 
@@ -140,10 +133,9 @@ export class LitePullConsumer implements ConsumerMember {
     if (this.#assigned) throw new MQClientError("Cannot subscribe after assign()");
     this.#subscriptions.set(topic, buildSubscription(topic, expr));
     if (this.#state === "running") {
-      this.instance.updateTopicRouteInfoFromNameServer(topic)
-        .then(() => this.instance.sendHeartbeatToAllBrokers())
-        .then(() => this.instance.rebalanceImmediately())
-        .catch((e) => log.warn(`Subscribing to "${topic}" failed: ${e}`));
+      this.instance.activateSubscription(topic).catch((e) =>
+        log.warn(`Subscribing to "${topic}" failed: ${e}`)
+      );
     }
   }
 
@@ -171,13 +163,12 @@ export class LitePullConsumer implements ConsumerMember {
 
   async start(): Promise<void> {
     if (this.#state !== "created") throw new MQClientError(`Consumer "${this.group}" cannot start twice`);
-    this.#offsetStore = this.messageModel === "CLUSTERING"
-      ? new RemoteBrokerOffsetStore(this.instance, this.group)
-      : new LocalFileOffsetStore(
-        this.#opts.offsetStoreDir ?? `${Deno.env.get("HOME") ?? "."}/.rocketmq_offsets`,
-        this.instance.clientId,
-        this.group,
-      );
+    this.#offsetStore = createOffsetStore(
+      this.instance,
+      this.group,
+      this.messageModel,
+      this.#opts.offsetStoreDir,
+    );
     await this.#offsetStore.load();
     this.instance.registerConsumer(this);
     this.instance.start();
@@ -313,12 +304,7 @@ export class LitePullConsumer implements ConsumerMember {
       const a = this.instance.findBrokerAddressInPublish(mq.brokerName);
       if (a) addrs.add(a);
     }
-    await Promise.all(
-      [...addrs].map((a) =>
-        this.instance.api.unregisterClient(a, this.instance.clientId, { consumerGroup: this.group }, 3000)
-          .catch(() => {})
-      ),
-    );
+    await this.instance.unregisterFromBrokers(addrs, { consumerGroup: this.group });
     if (this.#ownsInstance) await this.instance.shutdown();
     await Promise.all([...this.#loops]);
   }
@@ -347,14 +333,7 @@ export class LitePullConsumer implements ConsumerMember {
   async doRebalance(): Promise<void> {
     // Assigned queues are the application's choice; only subscriptions are rebalanced.
     if (this.#state !== "running" || this.#assigned) return;
-    const complete = await this.rebalance.doRebalance();
-    if (!complete && !this.#routeRetryPending) {
-      this.#routeRetryPending = true;
-      this.#sleeper.sleep(1000).then(() => {
-        this.#routeRetryPending = false;
-        if (!this.stopped) this.instance.rebalanceImmediately();
-      });
-    }
+    await this.rebalance.doRebalanceRetryingRoutes(this.#sleeper);
   }
 
   async persistConsumerOffset(): Promise<void> {
@@ -368,38 +347,24 @@ export class LitePullConsumer implements ConsumerMember {
     return Promise.resolve();
   }
 
-  async runningInfo(): Promise<Uint8Array> {
-    const store = this.#offsetStore;
-    const mqTable: Array<[MessageQueue, Record<string, unknown>]> = [];
-    for (const { mq, pq } of this.rebalance.processQueueTable.values()) {
-      mqTable.push([mq, processQueueInfo(pq, store ? await store.readOffset(mq, "memory") : -1)]);
-    }
-    return encodeConsumerRunningInfo({
-      properties: {
-        consumerGroup: this.group,
-        messageModel: this.messageModel,
-        consumeFromWhere: this.#opts.consumeFromWhere ?? "CONSUME_FROM_LAST_OFFSET",
-        namesrvAddr: this.#opts.namesrvAddr,
-        [RunningInfoProps.PROP_NAMESERVER_ADDR]: this.#opts.namesrvAddr,
-        [RunningInfoProps.PROP_CONSUME_TYPE]: "CONSUME_ACTIVELY",
-        [RunningInfoProps.PROP_CONSUME_ORDERLY]: String(false),
-        [RunningInfoProps.PROP_THREADPOOL_CORE_SIZE]: String(1),
-        [RunningInfoProps.PROP_CONSUMER_START_TIMESTAMP]: String(this.#startTimestamp),
-        [RunningInfoProps.PROP_CLIENT_VERSION]: CLIENT_VERSION_NAME,
-      },
+  runningInfo(): Promise<Uint8Array> {
+    return consumerRunningInfo({
+      group: this.group,
+      messageModel: this.messageModel,
+      consumeFromWhere: this.#opts.consumeFromWhere ?? "CONSUME_FROM_LAST_OFFSET",
+      namesrvAddr: this.#opts.namesrvAddr,
+      consumeType: "CONSUME_ACTIVELY",
+      orderly: false,
+      threadPoolCoreSize: 1,
+      startTimestamp: this.#startTimestamp,
       subscriptionSet: [...this.#subscriptions.values()].map((s) => s.data),
-      mqTable,
+      processQueues: this.rebalance.processQueueTable.values(),
+      offsetStore: this.#offsetStore,
     });
   }
 
-  async offsetTable(topic: string): Promise<Array<[MessageQueue, number]>> {
-    const out: Array<[MessageQueue, number]> = [];
-    for (const mq of this.rebalance.ownedQueues()) {
-      if (mq.topic === topic && this.#offsetStore) {
-        out.push([mq, await this.#offsetStore.readOffset(mq, "memory")]);
-      }
-    }
-    return out;
+  offsetTable(topic: string): Promise<Array<[MessageQueue, number]>> {
+    return memoryOffsetsOf(this.#offsetStore, this.rebalance.ownedQueues(), topic);
   }
 
   // ---- RebalanceHost ----
@@ -492,11 +457,9 @@ export class LitePullConsumer implements ConsumerMember {
         }
       } catch (e) {
         if (this.stopped) return;
-        if (!(e instanceof MQBrokerError) && !(e instanceof RemotingError) && !(e instanceof MQClientError)) {
-          throw e;
-        }
+        const delay = pullRetryDelayMs(e);
         log.debug(`Pull of ${describeQueue(st.mq)} failed: ${e}`);
-        await this.#sleeper.sleep(e instanceof MQBrokerError && e.code === 215 ? 20 : 3000);
+        await this.#sleeper.sleep(delay);
       }
     }
   }

@@ -35,13 +35,14 @@ export {
   type TransactionSendResult,
 } from "./producer.ts";
 export { type ConsumeFromWhere, PushConsumer, type PushConsumerOptions } from "./push_consumer.ts";
-export type {
-  ConcurrentListener,
-  ConsumeConcurrentlyContext,
+export {
+  type ConcurrentListener,
+  type ConsumeConcurrentlyContext,
   ConsumeConcurrentlyStatus,
-  ConsumeOrderlyContext,
+  type ConsumeOrderlyContext,
   ConsumeOrderlyStatus,
-  OrderlyListener,
+  isOrderlySuccess,
+  type OrderlyListener,
 } from "./consume_service.ts";
 export { LitePullConsumer, type LitePullConsumerOptions } from "./lite_pull_consumer.ts";
 export { allocateAveragely, allocateByCircle, type AllocateStrategy } from "./allocate.ts";

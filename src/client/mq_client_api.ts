@@ -131,9 +131,28 @@ export function processSendResponse(res: RemotingCommand, addr: string): SendRes
   };
 }
 
+/** The extFields of UPDATE_CONSUMER_OFFSET, shared by its oneway and acknowledged forms. */
+function updateConsumerOffsetFields(
+  h: { consumerGroup: string; topic: string; queueId: number; commitOffset: number },
+): Record<string, string> {
+  return {
+    consumerGroup: h.consumerGroup,
+    topic: h.topic,
+    queueId: String(h.queueId),
+    commitOffset: String(h.commitOffset),
+  };
+}
+
 /** The remote calls of one client instance. */
 export class MQClientAPI {
   constructor(private readonly remoting: RemotingClient) {}
+
+  /** Sends `req` and returns the response; any code but SUCCESS becomes an MQBrokerError. */
+  async #invokeOk(addr: string, req: RemotingCommand, timeoutMs: number): Promise<RemotingCommand> {
+    const res = await this.remoting.invokeSync(addr, req, timeoutMs);
+    if (res.code !== ResponseCode.SUCCESS) fail(res, addr);
+    return res;
+  }
 
   /** GET_ROUTEINFO_BY_TOPIC (105); null when the name server knows no such topic. */
   async getTopicRouteInfo(
@@ -204,12 +223,7 @@ export class MQClientAPI {
   ): Promise<void> {
     return this.remoting.invokeOneway(
       addr,
-      createRequest(RequestCode.UPDATE_CONSUMER_OFFSET, {
-        consumerGroup: h.consumerGroup,
-        topic: h.topic,
-        queueId: String(h.queueId),
-        commitOffset: String(h.commitOffset),
-      }),
+      createRequest(RequestCode.UPDATE_CONSUMER_OFFSET, updateConsumerOffsetFields(h)),
     );
   }
 
@@ -219,17 +233,11 @@ export class MQClientAPI {
     h: { consumerGroup: string; topic: string; queueId: number; commitOffset: number },
     timeoutMs: number,
   ): Promise<void> {
-    const res = await this.remoting.invokeSync(
+    await this.#invokeOk(
       addr,
-      createRequest(RequestCode.UPDATE_CONSUMER_OFFSET, {
-        consumerGroup: h.consumerGroup,
-        topic: h.topic,
-        queueId: String(h.queueId),
-        commitOffset: String(h.commitOffset),
-      }),
+      createRequest(RequestCode.UPDATE_CONSUMER_OFFSET, updateConsumerOffsetFields(h)),
       timeoutMs,
     );
-    if (res.code !== ResponseCode.SUCCESS) fail(res, addr);
   }
 
   /** GET_MAX_OFFSET (30) / GET_MIN_OFFSET (31). */
@@ -240,18 +248,17 @@ export class MQClientAPI {
     timeoutMs: number,
   ): Promise<number> {
     const code = which === "max" ? RequestCode.GET_MAX_OFFSET : RequestCode.GET_MIN_OFFSET;
-    const res = await this.remoting.invokeSync(
+    const res = await this.#invokeOk(
       addr,
       createRequest(code, { topic: mq.topic, queueId: String(mq.queueId) }),
       timeoutMs,
     );
-    if (res.code !== ResponseCode.SUCCESS) fail(res, addr);
     return Number(res.extFields["offset"] ?? 0);
   }
 
   /** SEARCH_OFFSET_BY_TIMESTAMP (29). */
   async searchOffset(addr: string, mq: MessageQueue, timestamp: number, timeoutMs: number): Promise<number> {
-    const res = await this.remoting.invokeSync(
+    const res = await this.#invokeOk(
       addr,
       createRequest(RequestCode.SEARCH_OFFSET_BY_TIMESTAMP, {
         topic: mq.topic,
@@ -260,29 +267,26 @@ export class MQClientAPI {
       }),
       timeoutMs,
     );
-    if (res.code !== ResponseCode.SUCCESS) fail(res, addr);
     return Number(res.extFields["offset"] ?? 0);
   }
 
   /** HEART_BEAT (34); resolves with the broker's version ordinal. */
   async sendHeartbeat(addr: string, data: HeartbeatData, timeoutMs: number): Promise<number> {
-    const res = await this.remoting.invokeSync(
+    const res = await this.#invokeOk(
       addr,
       createRequest(RequestCode.HEART_BEAT, {}, encodeHeartbeatData(data)),
       timeoutMs,
     );
-    if (res.code !== ResponseCode.SUCCESS) fail(res, addr);
     return res.version;
   }
 
   /** CHECK_CLIENT_CONFIG (46): throws MQBrokerError unless the broker accepts the subscription. */
   async checkClientConfig(addr: string, body: CheckClientRequestBody, timeoutMs: number): Promise<void> {
-    const res = await this.remoting.invokeSync(
+    await this.#invokeOk(
       addr,
       createRequest(RequestCode.CHECK_CLIENT_CONFIG, {}, encodeCheckClientRequestBody(body)),
       timeoutMs,
     );
-    if (res.code !== ResponseCode.SUCCESS) fail(res, addr);
   }
 
   /** UNREGISTER_CLIENT (35). */
@@ -292,7 +296,7 @@ export class MQClientAPI {
     groups: { producerGroup?: string; consumerGroup?: string },
     timeoutMs: number,
   ): Promise<void> {
-    const res = await this.remoting.invokeSync(
+    await this.#invokeOk(
       addr,
       createRequest(
         RequestCode.UNREGISTER_CLIENT,
@@ -300,17 +304,16 @@ export class MQClientAPI {
       ),
       timeoutMs,
     );
-    if (res.code !== ResponseCode.SUCCESS) fail(res, addr);
   }
 
   /** GET_CONSUMER_LIST_BY_GROUP (38): client ids of the group's live members. */
   async getConsumerIdList(addr: string, consumerGroup: string, timeoutMs: number): Promise<string[]> {
-    const res = await this.remoting.invokeSync(
+    const res = await this.#invokeOk(
       addr,
       createRequest(RequestCode.GET_CONSUMER_LIST_BY_GROUP, { consumerGroup }),
       timeoutMs,
     );
-    if (res.code !== ResponseCode.SUCCESS || !res.body) fail(res, addr);
+    if (!res.body) fail(res, addr);
     const o = parseJson(new TextDecoder().decode(res.body));
     const list = typeof o === "object" && o !== null && !Array.isArray(o) ? o["consumerIdList"] : undefined;
     return Array.isArray(list) ? list.filter((x): x is string => typeof x === "string") : [];
@@ -322,22 +325,20 @@ export class MQClientAPI {
     h: ConsumerSendMsgBackRequestHeader,
     timeoutMs: number,
   ): Promise<void> {
-    const res = await this.remoting.invokeSync(
+    await this.#invokeOk(
       addr,
       createRequest(RequestCode.CONSUMER_SEND_MSG_BACK, encodeConsumerSendMsgBackRequestHeader(h)),
       timeoutMs,
     );
-    if (res.code !== ResponseCode.SUCCESS) fail(res, addr);
   }
 
   /** LOCK_BATCH_MQ (41): the subset of queues now locked by us. */
   async lockBatchMQ(addr: string, body: LockBatchRequestBody, timeoutMs: number): Promise<MessageQueue[]> {
-    const res = await this.remoting.invokeSync(
+    const res = await this.#invokeOk(
       addr,
       createRequest(RequestCode.LOCK_BATCH_MQ, {}, encodeLockBatchRequestBody(body)),
       timeoutMs,
     );
-    if (res.code !== ResponseCode.SUCCESS) fail(res, addr);
     return decodeLockBatchResponseBody(res.body);
   }
 

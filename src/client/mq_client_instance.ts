@@ -44,6 +44,15 @@ const log = getLogger("client");
 /** The auto-create template topic producers fall back to for unknown topics. */
 export const AUTO_CREATE_TOPIC_KEY = "TBW102";
 
+/** Upstream's answer to a broker asking about a consumer group this client does not run. */
+function noSuchConsumerGroup(req: RemotingCommand, group: string): RemotingCommand {
+  return createResponse(
+    req,
+    ResponseCode.SYSTEM_ERROR,
+    `The Consumer Group <${group}> not exist in this consumer`,
+  );
+}
+
 /** What the instance needs from a producer. */
 export interface ProducerMember {
   readonly group: string;
@@ -160,6 +169,32 @@ export class MQClientInstance {
   /** Removes a consumer group. */
   unregisterConsumer(group: string): void {
     this.#consumers.delete(group);
+  }
+
+  /**
+   * UNREGISTER_CLIENT for `groups` to every broker in `addrs`, in parallel. Failures are only logged:
+   * a broker also forgets a client whose heartbeats stop.
+   */
+  async unregisterFromBrokers(
+    addrs: Iterable<string>,
+    groups: { producerGroup?: string; consumerGroup?: string },
+  ): Promise<void> {
+    await Promise.all(
+      [...new Set(addrs)].map((a) =>
+        this.api.unregisterClient(a, this.clientId, groups, 3000)
+          .catch((e) => log.debug(`Unregister from "${a}" failed: ${e}`))
+      ),
+    );
+  }
+
+  /**
+   * Makes a subscription added while running take effect: fetches the topic's route, heartbeats so
+   * brokers learn the subscription, then schedules a rebalance.
+   */
+  async activateSubscription(topic: string): Promise<void> {
+    await this.updateTopicRouteInfoFromNameServer(topic);
+    await this.sendHeartbeatToAllBrokers();
+    this.rebalanceImmediately();
   }
 
   /** Runs `call` against each name server in turn until one answers. */
@@ -342,38 +377,20 @@ export class MQClientInstance {
     this.remoting.registerProcessor(RequestCode.GET_CONSUMER_RUNNING_INFO, async (req) => {
       const group = extString(req, "consumerGroup") ?? "";
       const consumer = this.#consumers.get(group);
-      if (!consumer) {
-        return createResponse(
-          req,
-          ResponseCode.SYSTEM_ERROR,
-          `The Consumer Group <${group}> not exist in this consumer`,
-        );
-      }
+      if (!consumer) return noSuchConsumerGroup(req, group);
       return createResponse(req, ResponseCode.SUCCESS, undefined, {}, await consumer.runningInfo());
     });
     this.remoting.registerProcessor(RequestCode.GET_CONSUMER_STATUS_FROM_CLIENT, async (req) => {
       const group = extString(req, "group") ?? "";
       const consumer = this.#consumers.get(group);
-      if (!consumer) {
-        return createResponse(
-          req,
-          ResponseCode.SYSTEM_ERROR,
-          `The Consumer Group <${group}> not exist in this consumer`,
-        );
-      }
+      if (!consumer) return noSuchConsumerGroup(req, group);
       const table = await consumer.offsetTable(extString(req, "topic") ?? "");
       return createResponse(req, ResponseCode.SUCCESS, undefined, {}, encodeConsumerStatusBody(table));
     });
     this.remoting.registerProcessor(RequestCode.CONSUME_MESSAGE_DIRECTLY, async (req) => {
       const group = extString(req, "consumerGroup") ?? "";
       const consumer = this.#consumers.get(group);
-      if (!consumer?.consumeMessageDirectly || !req.body) {
-        return createResponse(
-          req,
-          ResponseCode.SYSTEM_ERROR,
-          `The Consumer Group <${group}> not exist in this consumer`,
-        );
-      }
+      if (!consumer?.consumeMessageDirectly || !req.body) return noSuchConsumerGroup(req, group);
       try {
         const [msg] = decodeRecord(req.body, 0);
         const result = await consumer.consumeMessageDirectly(msg, extString(req, "brokerName") ?? "");

@@ -9,6 +9,7 @@ import { type MessageQueue, mqKey, toMessageQueue } from "../protocol/bodies/mes
 import { parseJson } from "../util/json.ts";
 import { readTextIfExists, writeFileAtomicSync } from "../util/atomic_file.ts";
 import type { MQClientInstance } from "./mq_client_instance.ts";
+import type { MessageModel } from "./rebalance.ts";
 import { describeQueue } from "./route_info.ts";
 
 const log = getLogger("offset-store");
@@ -192,4 +193,39 @@ export class LocalFileOffsetStore implements OffsetStore {
     this.#t.update(mq, offset, false);
     return this.persistAll([mq]);
   }
+}
+
+/**
+ * The store a consumer keeps its offsets in: clustering groups share theirs on the broker, each
+ * broadcasting member keeps its own under `offsetStoreDir` (default `$HOME/.rocketmq_offsets`).
+ */
+export function createOffsetStore(
+  instance: MQClientInstance,
+  group: string,
+  messageModel: MessageModel,
+  offsetStoreDir: string | undefined,
+): OffsetStore {
+  return messageModel === "CLUSTERING"
+    ? new RemoteBrokerOffsetStore(instance, group)
+    : new LocalFileOffsetStore(
+      offsetStoreDir ?? `${Deno.env.get("HOME") ?? "."}/.rocketmq_offsets`,
+      instance.clientId,
+      group,
+    );
+}
+
+/**
+ * The in-memory offsets of those `owned` queues that belong to `topic` (GET_CONSUMER_STATUS_FROM_CLIENT);
+ * empty before the store exists.
+ */
+export async function memoryOffsetsOf(
+  store: OffsetStore | null,
+  owned: readonly MessageQueue[],
+  topic: string,
+): Promise<Array<[MessageQueue, number]>> {
+  const out: Array<[MessageQueue, number]> = [];
+  for (const mq of owned) {
+    if (mq.topic === topic && store) out.push([mq, await store.readOffset(mq, "memory")]);
+  }
+  return out;
 }

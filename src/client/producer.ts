@@ -200,12 +200,7 @@ export class Producer implements ProducerMember {
         if (a) addrs.add(a);
       }
     }
-    await Promise.all(
-      [...addrs].map((a) =>
-        this.#instance.api.unregisterClient(a, this.#instance.clientId, { producerGroup: this.group }, 3000)
-          .catch((e) => log.debug(`Unregister from "${a}" failed: ${e}`))
-      ),
-    );
+    await this.#instance.unregisterFromBrokers(addrs, { producerGroup: this.group });
   }
 
   /** ProducerMember: topics to keep fresh. */

@@ -6,13 +6,20 @@
 import { PullSysFlag } from "../message/message_const.ts";
 import { decodeRecords } from "../message/record_codec.ts";
 import type { MessageQueue } from "../protocol/bodies/message_queue.ts";
-import { MQClientError } from "./errors.ts";
+import { RemotingError } from "../remoting/errors.ts";
+import { ResponseCode } from "../remoting/response_code.ts";
+import { MQBrokerError, MQClientError } from "./errors.ts";
 import { type ConsumedMessage, retryTopic, toConsumedMessage } from "./message.ts";
 import type { PullStatus } from "./mq_client_api.ts";
 import type { MQClientInstance } from "./mq_client_instance.ts";
 import type { Subscription } from "./subscription.ts";
 
 export type { Subscription } from "./subscription.ts";
+
+/** Pause before pulling a queue again after a failed pull (ms). */
+export const PULL_TIME_DELAY_WHEN_EXCEPTION = 3000;
+/** Pause before pulling a queue again after the broker answered FLOW_CONTROL (ms). */
+const PULL_TIME_DELAY_WHEN_BROKER_FLOW_CONTROL = 20;
 
 /** What one pull produced. */
 export interface PullResult {
@@ -86,4 +93,17 @@ export async function pullKernel(instance: MQClientInstance, p: PullParams): Pro
     maxOffset: res.maxOffset,
     msgs,
   };
+}
+
+/**
+ * How long a pull loop waits after `e` before pulling again. A busy broker is retried almost at once;
+ * anything that is not a broker, network or client error is a bug and is thrown again.
+ */
+export function pullRetryDelayMs(e: unknown): number {
+  if (!(e instanceof MQBrokerError) && !(e instanceof RemotingError) && !(e instanceof MQClientError)) {
+    throw e;
+  }
+  return e instanceof MQBrokerError && e.code === ResponseCode.FLOW_CONTROL
+    ? PULL_TIME_DELAY_WHEN_BROKER_FLOW_CONTROL
+    : PULL_TIME_DELAY_WHEN_EXCEPTION;
 }

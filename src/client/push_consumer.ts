@@ -7,8 +7,6 @@
 import { getLogger } from "../log/logger.ts";
 import type { ConsumerData } from "../protocol/bodies/heartbeat.ts";
 import type { MessageQueue } from "../protocol/bodies/message_queue.ts";
-import { RemotingError } from "../remoting/errors.ts";
-import { ResponseCode } from "../remoting/response_code.ts";
 import { allocateAveragely, type AllocateStrategy } from "./allocate.ts";
 import type { ClientConfig } from "./client_config.ts";
 import {
@@ -19,10 +17,10 @@ import {
   OrderlyConsumeService,
   type OrderlyListener,
 } from "./consume_service.ts";
-import { MQBrokerError, MQClientError } from "./errors.ts";
+import { MQClientError } from "./errors.ts";
 import { type ConsumedMessage, retryTopic, toConsumedMessage } from "./message.ts";
 import type { MessageExt } from "../message/message.ts";
-import { pullKernel } from "./pull_wrapper.ts";
+import { PULL_TIME_DELAY_WHEN_EXCEPTION, pullKernel, pullRetryDelayMs } from "./pull_wrapper.ts";
 import {
   buildSubscription,
   checkClientInBroker,
@@ -30,16 +28,11 @@ import {
   type Subscription,
 } from "./subscription.ts";
 import { type ConsumerMember, MQClientInstance } from "./mq_client_instance.ts";
-import { LocalFileOffsetStore, type OffsetStore, RemoteBrokerOffsetStore } from "./offset_store.ts";
+import { createOffsetStore, memoryOffsetsOf, type OffsetStore } from "./offset_store.ts";
 import type { ProcessQueue } from "./process_queue.ts";
 import { type MessageModel, RebalanceImpl } from "./rebalance.ts";
 import { Sleeper } from "./sleeper.ts";
-import {
-  CLIENT_VERSION_NAME,
-  encodeConsumerRunningInfo,
-  processQueueInfo,
-  RunningInfoProps,
-} from "./running_info.ts";
+import { consumerRunningInfo } from "./running_info.ts";
 import { describeQueue } from "./route_info.ts";
 import { createTraceDispatcher, Producer } from "./producer.ts";
 import type { AsyncTraceDispatcher } from "./trace/trace_dispatcher.ts";
@@ -94,7 +87,6 @@ export interface PushConsumerOptions extends ClientConfig {
 /** The producer group of the consumer's own retry sends. */
 export const CLIENT_INNER_PRODUCER_GROUP = "CLIENT_INNER_PRODUCER";
 
-const PULL_TIME_DELAY_WHEN_EXCEPTION = 3000;
 const PULL_TIME_DELAY_WHEN_FLOW_CONTROL = 50;
 
 export { buildSubscriptionData } from "./subscription.ts";
@@ -119,7 +111,6 @@ export class PushConsumer implements ConsumerMember, ConsumeHost {
   #orderlyListener: OrderlyListener | null = null;
   #state: "created" | "running" | "stopped" = "created";
   #startTimestamp = Date.now();
-  #routeRetryPending = false;
   #innerProducer: Producer | null = null;
   readonly #traceDispatcher: AsyncTraceDispatcher | null;
   /** Trace hooks (ConsumeHost) when `enableMsgTrace` is on. */
@@ -170,10 +161,9 @@ export class PushConsumer implements ConsumerMember, ConsumeHost {
   subscribe(topic: string, expr: string | MessageSelector = "*"): void {
     this.#subscriptions.set(topic, buildSubscription(topic, expr));
     if (this.#state === "running") {
-      this.instance.updateTopicRouteInfoFromNameServer(topic)
-        .then(() => this.instance.sendHeartbeatToAllBrokers())
-        .then(() => this.instance.rebalanceImmediately())
-        .catch((e) => log.warn(`Subscribing to "${topic}" failed: ${e}`));
+      this.instance.activateSubscription(topic).catch((e) =>
+        log.warn(`Subscribing to "${topic}" failed: ${e}`)
+      );
     }
   }
 
@@ -201,13 +191,12 @@ export class PushConsumer implements ConsumerMember, ConsumeHost {
       throw new MQClientError(`Consumer "${this.group}" has no message listener`);
     }
     if (this.messageModel === "CLUSTERING") this.subscribe(retryTopic(this.group), "*");
-    this.#offsetStore = this.messageModel === "CLUSTERING"
-      ? new RemoteBrokerOffsetStore(this.instance, this.group)
-      : new LocalFileOffsetStore(
-        this.#opts.offsetStoreDir ?? `${Deno.env.get("HOME") ?? "."}/.rocketmq_offsets`,
-        this.instance.clientId,
-        this.group,
-      );
+    this.#offsetStore = createOffsetStore(
+      this.instance,
+      this.group,
+      this.messageModel,
+      this.#opts.offsetStoreDir,
+    );
     await this.#offsetStore.load();
     this.#consumeService = this.#orderlyListener
       ? new OrderlyConsumeService(this, this.#orderlyListener)
@@ -279,12 +268,7 @@ export class PushConsumer implements ConsumerMember, ConsumeHost {
         for (const a of bd.brokerAddrs.values()) addrs.add(a);
       }
     }
-    await Promise.all(
-      [...addrs].map((a) =>
-        this.instance.api.unregisterClient(a, this.instance.clientId, { consumerGroup: this.group }, 3000)
-          .catch((e) => log.debug(`Unregister from "${a}" failed: ${e}`))
-      ),
-    );
+    await this.instance.unregisterFromBrokers(addrs, { consumerGroup: this.group });
   }
 
   // ---- ConsumerMember ----
@@ -310,15 +294,7 @@ export class PushConsumer implements ConsumerMember, ConsumeHost {
 
   async doRebalance(): Promise<void> {
     if (this.#state !== "running") return;
-    const complete = await this.rebalance.doRebalance();
-    if (!complete && !this.#routeRetryPending) {
-      // Some subscribed topic has no route yet: look again shortly instead of waiting for the timers.
-      this.#routeRetryPending = true;
-      this.sleeper.sleep(1000).then(() => {
-        this.#routeRetryPending = false;
-        if (!this.stopped) this.instance.rebalanceImmediately();
-      });
-    }
+    await this.rebalance.doRebalanceRetryingRoutes(this.sleeper);
   }
 
   async persistConsumerOffset(): Promise<void> {
@@ -336,38 +312,24 @@ export class PushConsumer implements ConsumerMember, ConsumeHost {
     this.instance.rebalanceImmediately();
   }
 
-  async runningInfo(): Promise<Uint8Array> {
-    const store = this.#offsetStore;
-    const mqTable: Array<[MessageQueue, Record<string, unknown>]> = [];
-    for (const { mq, pq } of this.rebalance.processQueueTable.values()) {
-      mqTable.push([mq, processQueueInfo(pq, store ? await store.readOffset(mq, "memory") : -1)]);
-    }
-    return encodeConsumerRunningInfo({
-      properties: {
-        consumerGroup: this.group,
-        messageModel: this.messageModel,
-        consumeFromWhere: this.#opts.consumeFromWhere ?? "CONSUME_FROM_LAST_OFFSET",
-        namesrvAddr: this.#opts.namesrvAddr,
-        [RunningInfoProps.PROP_NAMESERVER_ADDR]: this.#opts.namesrvAddr,
-        [RunningInfoProps.PROP_CONSUME_TYPE]: "CONSUME_PASSIVELY",
-        [RunningInfoProps.PROP_CONSUME_ORDERLY]: String(this.orderly),
-        [RunningInfoProps.PROP_THREADPOOL_CORE_SIZE]: String(this.#opts.consumeThreadMax ?? 20),
-        [RunningInfoProps.PROP_CONSUMER_START_TIMESTAMP]: String(this.#startTimestamp),
-        [RunningInfoProps.PROP_CLIENT_VERSION]: CLIENT_VERSION_NAME,
-      },
+  runningInfo(): Promise<Uint8Array> {
+    return consumerRunningInfo({
+      group: this.group,
+      messageModel: this.messageModel,
+      consumeFromWhere: this.#opts.consumeFromWhere ?? "CONSUME_FROM_LAST_OFFSET",
+      namesrvAddr: this.#opts.namesrvAddr,
+      consumeType: "CONSUME_PASSIVELY",
+      orderly: this.orderly,
+      threadPoolCoreSize: this.#opts.consumeThreadMax ?? 20,
+      startTimestamp: this.#startTimestamp,
       subscriptionSet: [...this.#subscriptions.values()].map((s) => s.data),
-      mqTable,
+      processQueues: this.rebalance.processQueueTable.values(),
+      offsetStore: this.#offsetStore,
     });
   }
 
-  async offsetTable(topic: string): Promise<Array<[MessageQueue, number]>> {
-    const out: Array<[MessageQueue, number]> = [];
-    for (const mq of this.rebalance.ownedQueues()) {
-      if (mq.topic === topic && this.#offsetStore) {
-        out.push([mq, await this.#offsetStore.readOffset(mq, "memory")]);
-      }
-    }
-    return out;
+  offsetTable(topic: string): Promise<Array<[MessageQueue, number]>> {
+    return memoryOffsetsOf(this.#offsetStore, this.rebalance.ownedQueues(), topic);
   }
 
   async consumeMessageDirectly(ext: MessageExt, brokerName: string): Promise<Record<string, unknown>> {
@@ -540,12 +502,7 @@ export class PushConsumer implements ConsumerMember, ConsumeHost {
         }
       } catch (e) {
         if (this.stopped) return;
-        const delay = e instanceof MQBrokerError && e.code === ResponseCode.FLOW_CONTROL
-          ? 20
-          : PULL_TIME_DELAY_WHEN_EXCEPTION;
-        if (!(e instanceof MQBrokerError) && !(e instanceof RemotingError) && !(e instanceof MQClientError)) {
-          throw e;
-        }
+        const delay = pullRetryDelayMs(e);
         log.debug(`Pull of ${describeQueue(mq)} failed: ${e}`);
         await this.sleeper.sleep(delay);
       }

@@ -9,6 +9,7 @@ import { type AllocateStrategy, compareMessageQueue } from "./allocate.ts";
 import type { MQClientInstance } from "./mq_client_instance.ts";
 import { ProcessQueue } from "./process_queue.ts";
 import { describeQueue, topicRouteToSubscribeInfo } from "./route_info.ts";
+import type { Sleeper } from "./sleeper.ts";
 
 const log = getLogger("rebalance");
 
@@ -26,6 +27,8 @@ export interface RebalanceHost {
   readonly allocate: AllocateStrategy;
   /** Orderly consumers must lock a queue on its broker before pulling it. */
   readonly orderly: boolean;
+  /** True once the consumer has shut down. */
+  readonly stopped: boolean;
   subscribedTopics(): string[];
   /** Where to start pulling a newly owned queue; negative means "try again next rebalance". */
   computePullFromWhere(mq: MessageQueue): Promise<number>;
@@ -40,7 +43,23 @@ export class RebalanceImpl {
   readonly processQueueTable = new Map<string, { mq: MessageQueue; pq: ProcessQueue }>();
   readonly topicSubscribeInfo = new Map<string, MessageQueue[]>();
 
+  #routeRetryPending = false;
+
   constructor(private readonly host: RebalanceHost) {}
+
+  /**
+   * doRebalance(); while some subscribed topic has no route yet, looks again after a second instead of
+   * waiting for the periodic rebalance. The retry sleeps on the consumer's `sleeper` so shutdown ends it.
+   */
+  async doRebalanceRetryingRoutes(sleeper: Sleeper): Promise<void> {
+    const complete = await this.doRebalance();
+    if (complete || this.#routeRetryPending) return;
+    this.#routeRetryPending = true;
+    sleeper.sleep(1000).then(() => {
+      this.#routeRetryPending = false;
+      if (!this.host.stopped) this.host.instance.rebalanceImmediately();
+    });
+  }
 
   /**
    * Re-derives ownership for every subscribed topic and drops queues of unsubscribed topics. Topics

@@ -9,7 +9,9 @@ import type { SubscriptionData } from "../protocol/bodies/heartbeat.ts";
 import { subscriptionDataJson } from "../protocol/bodies/heartbeat.ts";
 import type { MessageQueue } from "../protocol/bodies/message_queue.ts";
 import { encodeObjectKeyMap } from "../protocol/bodies/object_key_map.ts";
+import type { OffsetStore } from "./offset_store.ts";
 import type { ProcessQueue } from "./process_queue.ts";
+import type { MessageModel } from "./rebalance.ts";
 
 /** Upstream's running-info property keys. */
 export const RunningInfoProps = {
@@ -63,6 +65,49 @@ export function encodeConsumerRunningInfo(info: ConsumerRunningInfo): Uint8Array
     `"statusTable":{},` +
     `"subscriptionSet":${JSON.stringify(subs.map(subscriptionDataJson))}}`;
   return new TextEncoder().encode(text);
+}
+
+/** What a push or lite pull consumer reports about itself in its running info. */
+export interface ConsumerRunningState {
+  group: string;
+  messageModel: MessageModel;
+  consumeFromWhere: string;
+  namesrvAddr: string;
+  consumeType: "CONSUME_ACTIVELY" | "CONSUME_PASSIVELY";
+  orderly: boolean;
+  threadPoolCoreSize: number;
+  startTimestamp: number;
+  subscriptionSet: SubscriptionData[];
+  /** Owned queues; each is reported with its in-memory offset (-1 before the store exists). */
+  processQueues: Iterable<{ mq: MessageQueue; pq: ProcessQueue }>;
+  offsetStore: OffsetStore | null;
+}
+
+/** The ConsumerRunningInfo body of a consumer, with upstream's property set. */
+export async function consumerRunningInfo(c: ConsumerRunningState): Promise<Uint8Array> {
+  const mqTable: Array<[MessageQueue, Record<string, unknown>]> = [];
+  for (const { mq, pq } of c.processQueues) {
+    mqTable.push([
+      mq,
+      processQueueInfo(pq, c.offsetStore ? await c.offsetStore.readOffset(mq, "memory") : -1),
+    ]);
+  }
+  return encodeConsumerRunningInfo({
+    properties: {
+      consumerGroup: c.group,
+      messageModel: c.messageModel,
+      consumeFromWhere: c.consumeFromWhere,
+      namesrvAddr: c.namesrvAddr,
+      [RunningInfoProps.PROP_NAMESERVER_ADDR]: c.namesrvAddr,
+      [RunningInfoProps.PROP_CONSUME_TYPE]: c.consumeType,
+      [RunningInfoProps.PROP_CONSUME_ORDERLY]: String(c.orderly),
+      [RunningInfoProps.PROP_THREADPOOL_CORE_SIZE]: String(c.threadPoolCoreSize),
+      [RunningInfoProps.PROP_CONSUMER_START_TIMESTAMP]: String(c.startTimestamp),
+      [RunningInfoProps.PROP_CLIENT_VERSION]: CLIENT_VERSION_NAME,
+    },
+    subscriptionSet: c.subscriptionSet,
+    mqTable,
+  });
 }
 
 /** Writes a GetConsumerStatusBody with this client's offsets. */

@@ -86,18 +86,19 @@ export interface TopicConfig {
   attributes?: Record<string, string> | undefined;
 }
 
+/** Upstream's TopicConfig defaults: 16 read and 16 write queues, perm RW, SINGLE_TAG, no flags, unordered. */
+export const TOPIC_CONFIG_DEFAULTS = {
+  readQueueNums: 16,
+  writeQueueNums: 16,
+  perm: 6,
+  topicFilterType: "SINGLE_TAG",
+  topicSysFlag: 0,
+  order: false,
+} as const satisfies Omit<TopicConfig, "topicName" | "attributes">;
+
 /** A TopicConfig with upstream defaults (16/16 queues, perm RW). */
 export function defaultTopicConfig(topicName: string, over: Partial<TopicConfig> = {}): TopicConfig {
-  return {
-    topicName,
-    readQueueNums: 16,
-    writeQueueNums: 16,
-    perm: 6,
-    topicFilterType: "SINGLE_TAG",
-    topicSysFlag: 0,
-    order: false,
-    ...over,
-  };
+  return { topicName, ...TOPIC_CONFIG_DEFAULTS, ...over };
 }
 
 /** The TopicConfig as a fastjson bean. */

@@ -15,6 +15,7 @@ import {
 import { RemotingCodecError } from "./errors.ts";
 import { allocBuffer } from "./slab.ts";
 import { decodeJsonHeaderFast, jsonHeaderText } from "./json_header.ts";
+import { scanJsonHeader } from "./json_header_scan.ts";
 import { type JsonValue, parseJson, stringifyJson } from "../util/json.ts";
 
 /** Largest header length the 24-bit field of the header word can carry. */
@@ -111,7 +112,7 @@ const SCRATCH_KEEP = 64 * 1024;
 
 function decodeJsonHeader(header: Uint8Array): RemotingCommand {
   const text = utf8Decoder.decode(header);
-  const fast = decodeJsonHeaderFast(text);
+  const fast = scanJsonHeader(text) ?? decodeJsonHeaderFast(text);
   if (fast !== null) {
     fast.serializeType = SerializeType.JSON;
     return fast;

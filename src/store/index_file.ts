@@ -19,16 +19,22 @@ export function indexKeyHash(key: string): number {
   return positiveHash(javaStringHashCode(key));
 }
 
+/** The Java string hash state after `topic + "#"`: the seed {@link topicKeyHash} continues from. */
+export function topicHashSeed(topic: string): number {
+  let h = 0;
+  for (let i = 0; i < topic.length; i++) h = (Math.imul(31, h) + topic.charCodeAt(i)) | 0;
+  return (Math.imul(31, h) + 0x23) | 0;
+}
+
 /**
  * `indexKeyHash(topic + "#" + key)` without building the string: the put path indexes every message, and a
- * concatenated key would be allocated and flattened only to be hashed.
+ * concatenated key would be allocated and flattened only to be hashed. Pass `seed` (from
+ * {@link topicHashSeed}) to skip rehashing a topic seen before.
  *
  * @example topicKeyHash("T", "k") === indexKeyHash("T#k") // true
  */
-export function topicKeyHash(topic: string, key: string): number {
-  let h = 0;
-  for (let i = 0; i < topic.length; i++) h = (Math.imul(31, h) + topic.charCodeAt(i)) | 0;
-  h = (Math.imul(31, h) + 0x23) | 0;
+export function topicKeyHash(topic: string, key: string, seed = topicHashSeed(topic)): number {
+  let h = seed;
   for (let i = 0; i < key.length; i++) h = (Math.imul(31, h) + key.charCodeAt(i)) | 0;
   return positiveHash(h);
 }

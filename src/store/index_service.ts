@@ -3,7 +3,7 @@
  */
 import * as fs from "node:fs";
 import { syncDir } from "../util/atomic_file.ts";
-import { IndexFile, indexFileName, topicKeyHash } from "./index_file.ts";
+import { IndexFile, indexFileName, topicHashSeed, topicKeyHash } from "./index_file.ts";
 import { CREATING_SUFFIX } from "./mapped_file.ts";
 
 /** Index files of one store. */
@@ -14,6 +14,8 @@ export class IndexService {
   readonly #clock: () => number;
   readonly files: IndexFile[] = [];
   readonly #syncs = new Set<Promise<void>>();
+  #seedTopic = "";
+  #seed = topicHashSeed("");
   /** Called with a full file's end timestamp after it was flushed (checkpoint indexMsgTimestamp). */
   onFileFull: (endTimestamp: number) => void = () => {};
 
@@ -78,10 +80,16 @@ export class IndexService {
   ): void {
     const last = this.files[this.files.length - 1];
     if (last && commitLogOffset < last.endPhyOffset) return;
-    if (uniqKey) this.#put(topicKeyHash(topic, uniqKey), commitLogOffset, storeTimestamp);
+    // Consecutive records mostly share a topic: hash its prefix once.
+    if (topic !== this.#seedTopic) {
+      this.#seedTopic = topic;
+      this.#seed = topicHashSeed(topic);
+    }
+    const seed = this.#seed;
+    if (uniqKey) this.#put(topicKeyHash(topic, uniqKey, seed), commitLogOffset, storeTimestamp);
     if (keys) {
       for (const k of keys.split(" ")) {
-        if (k.length > 0) this.#put(topicKeyHash(topic, k), commitLogOffset, storeTimestamp);
+        if (k.length > 0) this.#put(topicKeyHash(topic, k, seed), commitLogOffset, storeTimestamp);
       }
     }
   }

@@ -31,23 +31,7 @@ export function toDeliveryMessage(parked: MessageExt, dequeueMs: number): Messag
   }
   delete props[MessageConst.REAL_TOPIC];
   delete props[MessageConst.REAL_QID];
-  props[MessageConst.TIMER_ENQUEUE_MS] = String(parked.storeTimestamp);
-  props[MessageConst.TIMER_DEQUEUE_MS] = String(dequeueMs);
-  return {
-    topic,
-    queueId,
-    flag: parked.flag,
-    body: parked.body,
-    properties: props,
-    propertiesString: encodeProperties(props),
-    tagsCode: tagsHashCode(props[MessageConst.TAGS]),
-    sysFlag: parked.sysFlag,
-    bornTimestamp: parked.bornTimestamp,
-    bornHost: parked.bornHost,
-    storeHost: parked.storeHost,
-    reconsumeTimes: parked.reconsumeTimes,
-    preparedTransactionOffset: 0,
-  };
+  return reissue(parked, topic, queueId, props, dequeueMs);
 }
 
 /**
@@ -58,11 +42,25 @@ export function toDeliveryMessage(parked: MessageExt, dequeueMs: number): Messag
 export function toRollMessage(parked: MessageExt, dequeueMs: number): MessageExtBrokerInner {
   const props = { ...parked.properties };
   props[MessageConst.TIMER_ROLL_TIMES] = String((Number(props[MessageConst.TIMER_ROLL_TIMES]) || 0) + 1);
+  return reissue(parked, parked.topic, parked.queueId, props, dequeueMs);
+}
+
+/**
+ * `parked` as a new record in `topic`/`queueId` with `props`, stamped with TIMER_ENQUEUE_MS (the parked
+ * record's store time) and TIMER_DEQUEUE_MS: the pair isDeliveryOf() looks for after a crash.
+ */
+function reissue(
+  parked: MessageExt,
+  topic: string,
+  queueId: number,
+  props: Record<string, string>,
+  dequeueMs: number,
+): MessageExtBrokerInner {
   props[MessageConst.TIMER_ENQUEUE_MS] = String(parked.storeTimestamp);
   props[MessageConst.TIMER_DEQUEUE_MS] = String(dequeueMs);
   return {
-    topic: parked.topic,
-    queueId: parked.queueId,
+    topic,
+    queueId,
     flag: parked.flag,
     body: parked.body,
     properties: props,

@@ -140,6 +140,18 @@ Deno.test("traceViewsOf() keeps only records of the asked id and names a SubAfte
   ]);
 });
 
+Deno.test("traceViewsOf() names a 4.9.x SubAfter's group from its own ninth field", () => {
+  const S = "\u0001";
+  const body = `SubAfter${S}req-9${S}ID9${S}3${S}true${S}k${S}0${S}1700000000300${S}CG9\u0002`;
+  const msg = {
+    body: enc(body),
+    bornHost: { ip: new Uint8Array([10, 0, 0, 9]), port: 5 },
+  } as unknown as MessageExt;
+  assertEquals(traceViewsOf("ID9", [msg]).map((v) => [v.msgType, v.groupName, v.timeStamp]), [
+    ["SubAfter", "CG9", 1700000000300],
+  ]);
+});
+
 Deno.test("printMsgByQueue reads one queue, prints messages on -p and counts tags on -f", async () => {
   const ns = await startNamesrv();
   const b = await startRealBroker(ns.addr);

@@ -189,3 +189,29 @@ Deno.test("A pull answered OFFSET_MOVED resets the stored offset and consumption
     await c.close();
   }
 });
+
+Deno.test("An orderly listener's deprecated COMMIT and ROLLBACK verdicts move the queue on like SUCCESS", async () => {
+  const c = await startScriptedCluster({ TopicA: 1, "%RETRY%G4C": 1 });
+  for (let i = 0; i < 4; i++) c.put("TopicA", 0, `m${i}`);
+  const seen: string[] = [];
+  const consumer = new PushConsumer({
+    group: "G4C",
+    namesrvAddr: c.ns.addr,
+    consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
+    suspendCurrentQueueTimeMillis: 20,
+  });
+  consumer.subscribe("TopicA", "*");
+  consumer.registerOrderlyListener((msgs) => {
+    seen.push(new TextDecoder().decode(msgs[0]!.body));
+    return seen.length % 2 === 0 ? "ROLLBACK" : "COMMIT";
+  });
+  try {
+    await consumer.start();
+    await waitFor(() => seen.length >= 4, 5000, "four ordered messages");
+    assert.deepEqual(seen, ["m0", "m1", "m2", "m3"], "each message is consumed once, none retried");
+  } finally {
+    await consumer.shutdown();
+    await c.close();
+  }
+  assert.equal(c.offsets.get("G4C@TopicA@0"), 4);
+});

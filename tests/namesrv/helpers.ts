@@ -25,6 +25,8 @@ export interface NamesrvFixture {
   controller: NamesrvController;
   addr: string;
   client: RemotingClient;
+  /** Sends `req` to this name server with the test client and waits up to 3 s for the answer. */
+  call(req: RemotingCommand): Promise<RemotingCommand>;
   /** Stops the client and the controller; keeps the temp dir (see `dispose`). */
   stop(): Promise<void>;
   /** Stops everything and removes the temp dir. */
@@ -61,6 +63,7 @@ export async function startNamesrv(
     controller,
     addr: `127.0.0.1:${controller.port}`,
     client,
+    call: (req) => client.invokeSync(`127.0.0.1:${controller.port}`, req, 3000),
     stop,
     async dispose() {
       await stop();

@@ -9,24 +9,12 @@ const put = (namespace: string, key: string, value: string) =>
 Deno.test("PUT/GET/DELETE_KV_CONFIG store, return and remove a value", async () => {
   const ns = await startNamesrv();
   try {
-    assertEquals((await ns.client.invokeSync(ns.addr, put("NS1", "k1", "v1"), 3000)).code, 0);
-    const got = await ns.client.invokeSync(
-      ns.addr,
-      request(RequestCode.GET_KV_CONFIG, { namespace: "NS1", key: "k1" }),
-      3000,
-    );
+    assertEquals((await ns.call(put("NS1", "k1", "v1"))).code, 0);
+    const got = await ns.call(request(RequestCode.GET_KV_CONFIG, { namespace: "NS1", key: "k1" }));
     assertEquals([got.code, got.extFields.value], [0, "v1"]);
-    const del = await ns.client.invokeSync(
-      ns.addr,
-      request(RequestCode.DELETE_KV_CONFIG, { namespace: "NS1", key: "k1" }),
-      3000,
-    );
+    const del = await ns.call(request(RequestCode.DELETE_KV_CONFIG, { namespace: "NS1", key: "k1" }));
     assertEquals(del.code, 0);
-    const gone = await ns.client.invokeSync(
-      ns.addr,
-      request(RequestCode.GET_KV_CONFIG, { namespace: "NS1", key: "k1" }),
-      3000,
-    );
+    const gone = await ns.call(request(RequestCode.GET_KV_CONFIG, { namespace: "NS1", key: "k1" }));
     assertEquals(gone.code, ResponseCode.QUERY_NOT_FOUND);
     assertEquals(gone.remark, "No config item, Namespace: NS1 Key: k1");
   } finally {
@@ -37,20 +25,12 @@ Deno.test("PUT/GET/DELETE_KV_CONFIG store, return and remove a value", async () 
 Deno.test("GET_KVLIST_BY_NAMESPACE returns the namespace as a KVTable, QUERY_NOT_FOUND if never created", async () => {
   const ns = await startNamesrv();
   try {
-    await ns.client.invokeSync(ns.addr, put("NS1", "a", "1"), 3000);
-    await ns.client.invokeSync(ns.addr, put("NS1", "b", "2"), 3000);
-    const res = await ns.client.invokeSync(
-      ns.addr,
-      request(RequestCode.GET_KVLIST_BY_NAMESPACE, { namespace: "NS1" }),
-      3000,
-    );
+    await ns.call(put("NS1", "a", "1"));
+    await ns.call(put("NS1", "b", "2"));
+    const res = await ns.call(request(RequestCode.GET_KVLIST_BY_NAMESPACE, { namespace: "NS1" }));
     assertEquals(text(res.body), '{"table":{"a":"1","b":"2"}}');
     assertEquals([...decodeKVTable(res.body)], [["a", "1"], ["b", "2"]]);
-    const none = await ns.client.invokeSync(
-      ns.addr,
-      request(RequestCode.GET_KVLIST_BY_NAMESPACE, { namespace: "X" }),
-      3000,
-    );
+    const none = await ns.call(request(RequestCode.GET_KVLIST_BY_NAMESPACE, { namespace: "X" }));
     assertEquals([none.code, none.remark], [ResponseCode.QUERY_NOT_FOUND, "No config item, Namespace: X"]);
   } finally {
     await ns.dispose();
@@ -60,11 +40,7 @@ Deno.test("GET_KVLIST_BY_NAMESPACE returns the namespace as a KVTable, QUERY_NOT
 Deno.test("PUT_KV_CONFIG without a namespace answers SYSTEM_ERROR", async () => {
   const ns = await startNamesrv();
   try {
-    const res = await ns.client.invokeSync(
-      ns.addr,
-      request(RequestCode.PUT_KV_CONFIG, { key: "k", value: "v" }),
-      3000,
-    );
+    const res = await ns.call(request(RequestCode.PUT_KV_CONFIG, { key: "k", value: "v" }));
     assertEquals(res.code, ResponseCode.SYSTEM_ERROR);
   } finally {
     await ns.dispose();
@@ -74,12 +50,8 @@ Deno.test("PUT_KV_CONFIG without a namespace answers SYSTEM_ERROR", async () => 
 Deno.test("KV config survives a name server restart (persisted to kvConfigPath)", async () => {
   const first = await startNamesrv();
   try {
-    await first.client.invokeSync(
-      first.addr,
-      put("ORDER_TOPIC_CONFIG", "TopicA", "broker-a:4;broker-b:4"),
-      3000,
-    );
-    await first.client.invokeSync(first.addr, put("PROJECT_CONFIG", "p", "x"), 3000);
+    await first.call(put("ORDER_TOPIC_CONFIG", "TopicA", "broker-a:4;broker-b:4"));
+    await first.call(put("PROJECT_CONFIG", "p", "x"));
     await first.stop();
     const onDisk = JSON.parse(await Deno.readTextFile(first.config.kvConfigPath));
     assertEquals(onDisk, {
@@ -87,10 +59,8 @@ Deno.test("KV config survives a name server restart (persisted to kvConfigPath)"
     });
     const second = await startNamesrv({ dir: first.dir });
     try {
-      const got = await second.client.invokeSync(
-        second.addr,
+      const got = await second.call(
         request(RequestCode.GET_KV_CONFIG, { namespace: "ORDER_TOPIC_CONFIG", key: "TopicA" }),
-        3000,
       );
       assertEquals(got.extFields.value, "broker-a:4;broker-b:4");
     } finally {

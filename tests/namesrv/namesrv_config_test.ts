@@ -12,7 +12,7 @@ const update = (body: string) => {
 Deno.test("GET_NAMESRV_CONFIG returns the live config as properties text", async () => {
   const ns = await startNamesrv();
   try {
-    const res = await ns.client.invokeSync(ns.addr, request(RequestCode.GET_NAMESRV_CONFIG), 3000);
+    const res = await ns.call(request(RequestCode.GET_NAMESRV_CONFIG));
     assertEquals(res.code, 0);
     const props = parseProperties(text(res.body));
     assertEquals(props.get("orderMessageEnable"), "false");
@@ -26,10 +26,10 @@ Deno.test("GET_NAMESRV_CONFIG returns the live config as properties text", async
 Deno.test("UPDATE_NAMESRV_CONFIG applies a value, shows it in GET_NAMESRV_CONFIG and writes configStorePath", async () => {
   const ns = await startNamesrv();
   try {
-    const res = await ns.client.invokeSync(ns.addr, update("orderMessageEnable=true\n"), 3000);
+    const res = await ns.call(update("orderMessageEnable=true\n"));
     assertEquals(res.code, ResponseCode.SUCCESS);
     assertEquals(ns.config.orderMessageEnable, true);
-    const got = await ns.client.invokeSync(ns.addr, request(RequestCode.GET_NAMESRV_CONFIG), 3000);
+    const got = await ns.call(request(RequestCode.GET_NAMESRV_CONFIG));
     assertEquals(parseProperties(text(got.body)).get("orderMessageEnable"), "true");
     const saved = parseProperties(await Deno.readTextFile(ns.config.configStorePath));
     assertEquals(saved.get("orderMessageEnable"), "true");
@@ -41,7 +41,7 @@ Deno.test("UPDATE_NAMESRV_CONFIG applies a value, shows it in GET_NAMESRV_CONFIG
 Deno.test("UPDATE_NAMESRV_CONFIG refuses black-listed keys with NO_PERMISSION", async () => {
   const ns = await startNamesrv();
   try {
-    const res = await ns.client.invokeSync(ns.addr, update("kvConfigPath=/tmp/elsewhere\n"), 3000);
+    const res = await ns.call(update("kvConfigPath=/tmp/elsewhere\n"));
     assertEquals([res.code, res.remark], [
       ResponseCode.NO_PERMISSION,
       "Can not update config in black list.",
@@ -55,11 +55,7 @@ Deno.test("UPDATE_NAMESRV_CONFIG refuses black-listed keys with NO_PERMISSION", 
 Deno.test("UPDATE_NAMESRV_CONFIG refuses an invalid value, naming the key, and changes nothing", async () => {
   const ns = await startNamesrv();
   try {
-    const res = await ns.client.invokeSync(
-      ns.addr,
-      update("orderMessageEnable=true\nclusterTest=maybe\n"),
-      3000,
-    );
+    const res = await ns.call(update("orderMessageEnable=true\nclusterTest=maybe\n"));
     assertEquals(res.code, ResponseCode.SYSTEM_ERROR);
     assertStringIncludes(res.remark ?? "", '"clusterTest"');
     assertStringIncludes(res.remark ?? "", '"maybe"');
@@ -72,8 +68,8 @@ Deno.test("UPDATE_NAMESRV_CONFIG refuses an invalid value, naming the key, and c
 Deno.test("UPDATE_NAMESRV_CONFIG keeps unknown keys, as upstream, and GET_NAMESRV_CONFIG returns them", async () => {
   const ns = await startNamesrv();
   try {
-    assertEquals((await ns.client.invokeSync(ns.addr, update("someFutureKey=42\n"), 3000)).code, 0);
-    const got = await ns.client.invokeSync(ns.addr, request(RequestCode.GET_NAMESRV_CONFIG), 3000);
+    assertEquals((await ns.call(update("someFutureKey=42\n"))).code, 0);
+    const got = await ns.call(request(RequestCode.GET_NAMESRV_CONFIG));
     assertEquals(parseProperties(text(got.body)).get("someFutureKey"), "42");
   } finally {
     await ns.dispose();

@@ -12,26 +12,18 @@ Deno.test("a real broker registers its topics and is removed when it shuts down"
   try {
     let code = -1;
     for (let i = 0; i < 200 && code !== 0; i++) {
-      code = (await ns.client.invokeSync(
-        ns.addr,
-        request(RequestCode.GET_ROUTEINFO_BY_TOPIC, { topic: "TBW102" }),
-        3000,
-      ))
+      code = (await ns.call(request(RequestCode.GET_ROUTEINFO_BY_TOPIC, { topic: "TBW102" })))
         .code;
       if (code !== 0) await new Promise((r) => setTimeout(r, 20));
     }
     assertEquals(code, 0);
-    const res = await ns.client.invokeSync(
-      ns.addr,
-      request(RequestCode.GET_ROUTEINFO_BY_TOPIC, { topic: "TBW102" }),
-      3000,
-    );
+    const res = await ns.call(request(RequestCode.GET_ROUTEINFO_BY_TOPIC, { topic: "TBW102" }));
     const route = decodeTopicRouteData(res.body);
     assertEquals(route.brokerDatas[0]?.brokerAddrs.get(0), b.addr);
     assertEquals(route.brokerDatas[0]?.cluster, "TestCluster");
     await b.stop();
     stopped = true;
-    const info = decodeClusterInfo((await ns.client.invokeSync(ns.addr, request(106), 3000)).body);
+    const info = decodeClusterInfo((await ns.call(request(106))).body);
     assertEquals(info.brokerAddrTable.size, 0);
   } finally {
     if (!stopped) await b.stop();

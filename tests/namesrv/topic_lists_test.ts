@@ -6,29 +6,21 @@ import { assertEquals, registerRequest, request, startNamesrv, text } from "./he
 
 async function twoClusters() {
   const ns = await startNamesrv();
-  await ns.client.invokeSync(
-    ns.addr,
-    registerRequest({
-      topics: [
-        defaultTopicConfig("A1"),
-        defaultTopicConfig("Shared"),
-        defaultTopicConfig("Unit", { topicSysFlag: 1 }),
-        defaultTopicConfig("UnitSub", { topicSysFlag: 2 }),
-        defaultTopicConfig("Both", { topicSysFlag: 3 }),
-      ],
-    }),
-    3000,
-  );
-  await ns.client.invokeSync(
-    ns.addr,
-    registerRequest({
-      clusterName: "C2",
-      brokerName: "broker-b",
-      brokerAddr: "127.0.0.1:20911",
-      topics: [defaultTopicConfig("B1"), defaultTopicConfig("Shared")],
-    }),
-    3000,
-  );
+  await ns.call(registerRequest({
+    topics: [
+      defaultTopicConfig("A1"),
+      defaultTopicConfig("Shared"),
+      defaultTopicConfig("Unit", { topicSysFlag: 1 }),
+      defaultTopicConfig("UnitSub", { topicSysFlag: 2 }),
+      defaultTopicConfig("Both", { topicSysFlag: 3 }),
+    ],
+  }));
+  await ns.call(registerRequest({
+    clusterName: "C2",
+    brokerName: "broker-b",
+    brokerAddr: "127.0.0.1:20911",
+    topics: [defaultTopicConfig("B1"), defaultTopicConfig("Shared")],
+  }));
   return ns;
 }
 
@@ -37,7 +29,7 @@ const topics = async (
   code: number,
   ext: Record<string, string> = {},
 ) => {
-  const res = await ns.client.invokeSync(ns.addr, request(code, ext), 3000);
+  const res = await ns.call(request(code, ext));
   assertEquals(res.code, ResponseCode.SUCCESS);
   return decodeTopicList(res.body).topicList.sort();
 };
@@ -71,7 +63,7 @@ Deno.test("GET_TOPICS_BY_CLUSTER lists topics served by any broker of the cluste
 Deno.test("GET_SYSTEM_TOPIC_LIST_FROM_NS lists cluster and broker names with a broker address", async () => {
   const ns = await twoClusters();
   try {
-    const res = await ns.client.invokeSync(ns.addr, request(RequestCode.GET_SYSTEM_TOPIC_LIST_FROM_NS), 3000);
+    const res = await ns.call(request(RequestCode.GET_SYSTEM_TOPIC_LIST_FROM_NS));
     const list = decodeTopicList(res.body);
     assertEquals(list.topicList.sort(), ["C2", "DefaultCluster", "broker-a", "broker-b"]);
     assertEquals(list.brokerAddr, "127.0.0.1:10911");
@@ -95,15 +87,11 @@ Deno.test("unit topic lists (311/312/313) filter on the topic sys flag", async (
 Deno.test("DELETE_TOPIC_IN_NAMESRV removes a topic, or only one cluster's brokers from it", async () => {
   const ns = await twoClusters();
   try {
-    await ns.client.invokeSync(
-      ns.addr,
-      request(RequestCode.DELETE_TOPIC_IN_NAMESRV, { topic: "Shared", clusterName: "C2" }),
-      3000,
-    );
-    const route = await ns.client.invokeSync(ns.addr, request(105, { topic: "Shared" }), 3000);
+    await ns.call(request(RequestCode.DELETE_TOPIC_IN_NAMESRV, { topic: "Shared", clusterName: "C2" }));
+    const route = await ns.call(request(105, { topic: "Shared" }));
     assertEquals(text(route.body).includes("broker-b"), false);
-    await ns.client.invokeSync(ns.addr, request(RequestCode.DELETE_TOPIC_IN_NAMESRV, { topic: "A1" }), 3000);
-    assertEquals((await ns.client.invokeSync(ns.addr, request(105, { topic: "A1" }), 3000)).code, 17);
+    await ns.call(request(RequestCode.DELETE_TOPIC_IN_NAMESRV, { topic: "A1" }));
+    assertEquals((await ns.call(request(105, { topic: "A1" }))).code, 17);
   } finally {
     await ns.dispose();
   }

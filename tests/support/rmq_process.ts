@@ -12,6 +12,8 @@ export interface RmqProcess {
   brokerAddr: string;
   storeDir: string;
   child: Deno.ChildProcess;
+  /** Spawn → boot line, in ms (measured when the line arrives, not when startRmq noticed it). */
+  bootMs: number;
   /** Everything the child printed so far (stdout and stderr). */
   output(): string;
   /** SIGTERM, wait for exit; returns the exit code. */
@@ -73,6 +75,7 @@ export async function startRmq(opts: StartOptions = {}): Promise<RmqProcess> {
   if (role === "namesrv") flags.listenPort = namesrvPort;
   else flags.listenPort = listenPort;
   for (const [k, v] of Object.entries(flags)) args.push(`--${k}=${v}`);
+  const t0 = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
     args,
     stdout: "piped",
@@ -81,16 +84,20 @@ export async function startRmq(opts: StartOptions = {}): Promise<RmqProcess> {
   }).spawn();
 
   let out = "";
+  let bootMs = -1;
+  const bootMarker = role === "namesrv" ? "The Name Server boot success" : "The broker[";
   const decoder = new TextDecoder();
   const pump = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const chunk of stream) out += decoder.decode(chunk, { stream: true });
+    for await (const chunk of stream) {
+      out += decoder.decode(chunk, { stream: true });
+      if (bootMs < 0 && out.includes(bootMarker)) bootMs = performance.now() - t0;
+    }
   };
   const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
-  const bootMarker = role === "namesrv" ? "The Name Server boot success" : "The broker[";
   const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
   let exited = false;
   child.status.then(() => exited = true);
-  while (!out.includes(bootMarker)) {
+  while (bootMs < 0) {
     if (exited || Date.now() > deadline) {
       if (!exited) child.kill("SIGKILL");
       await child.status;
@@ -110,6 +117,7 @@ export async function startRmq(opts: StartOptions = {}): Promise<RmqProcess> {
     brokerAddr: `127.0.0.1:${listenPort}`,
     storeDir,
     child,
+    bootMs: Math.round(bootMs),
     output: () => out,
     async stop() {
       try {

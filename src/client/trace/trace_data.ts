@@ -7,7 +7,8 @@
  * - Pub: type, timeStamp, regionId, groupName, topic, msgId, tags, keys, storeHost, bodyLength, costTime,
  *   msgType ordinal, offsetMsgId, success [, clientHost]
  * - SubBefore: type, timeStamp, regionId, groupName, requestId, msgId, retryTimes, keys
- * - SubAfter: type, requestId, msgId, costTime, success, keys [, contextCode [, timeStamp]]
+ * - SubAfter: type, requestId, msgId, costTime, success, keys [, contextCode [, timeStamp [, groupName]]]
+ *   (4.9.x writes all nine; older clients stop after keys, contextCode or timeStamp)
  * - EndTransaction: type, timeStamp, regionId, groupName, topic, msgId, tags, keys, storeHost, msgType
  *   ordinal, transactionId, transactionState, fromTransactionCheck
  */
@@ -173,6 +174,7 @@ export function encodeTraceContext(ctx: TraceContext): EncodedTrace {
           b.keys,
           ctx.contextCode,
           ctx.timeStamp,
+          ctx.groupName,
         ]);
       }
       break;
@@ -278,6 +280,7 @@ export function decodeTraceRecords(text: string): TraceContext[] {
         bean.keys = at(5);
         if (f.length >= 7) ctx.contextCode = int(f[6]);
         if (f.length >= 8) ctx.timeStamp = int(f[7]);
+        if (f.length >= 9) ctx.groupName = at(8);
         ctx.traceBeans.push(bean);
         out.push(ctx);
         break;

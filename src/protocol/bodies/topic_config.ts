@@ -3,6 +3,8 @@
  * store-and-semantics.md §10.1.3): the topics.json shape and the GET_ALL_TOPIC_CONFIG body.
  */
 import type { JsonValue } from "../../util/json.ts";
+// One set of defaults for the broker's topic table and the registration wire form.
+import { TOPIC_CONFIG_DEFAULTS } from "../register_broker.ts";
 
 /** One topic's queue layout and permissions. */
 export interface TopicConfig {
@@ -23,16 +25,7 @@ export interface DataVersion {
 
 /** A topic config with upstream's bare defaults (16/16 queues, RW, SINGLE_TAG). */
 export function topicConfig(topicName: string, over: Partial<TopicConfig> = {}): TopicConfig {
-  return {
-    topicName,
-    readQueueNums: 16,
-    writeQueueNums: 16,
-    perm: 6,
-    topicFilterType: "SINGLE_TAG",
-    topicSysFlag: 0,
-    order: false,
-    ...over,
-  };
+  return { topicName, ...TOPIC_CONFIG_DEFAULTS, ...over };
 }
 
 /** A TopicConfig in fastjson's member order. */

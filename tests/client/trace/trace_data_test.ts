@@ -101,6 +101,33 @@ Deno.test("decodeTraceRecords() reads back Pub, SubBefore, SubAfter and EndTrans
   assert.equal(out[3]!.traceBeans[0]!.fromTransactionCheck, true);
 });
 
+Deno.test("encodeTraceContext() writes the 4.9.x nine-field SubAfter record ending with the consumer group", () => {
+  const after: TraceContext = {
+    ...emptyTraceContext("SubAfter"),
+    requestId: "REQ",
+    timeStamp: 9,
+    costTime: 4,
+    contextCode: 0,
+    groupName: "CG",
+    traceBeans: [{ ...emptyTraceBean(), msgId: "ID1", keys: "k" }],
+  };
+  const { data } = encodeTraceContext(after);
+  assert.equal(data, ["SubAfter", "REQ", "ID1", "4", "true", "k", "0", "9", "CG"].join("\u0001") + "\u0002");
+  assert.equal(decodeTraceRecords(data)[0]!.groupName, "CG");
+});
+
+Deno.test("decodeTraceRecords() reads SubAfter records of older clients that stop before the group", () => {
+  const rec = (fields: string[]) => fields.join("\u0001") + "\u0002";
+  const [six, seven, eight] = decodeTraceRecords(
+    rec(["SubAfter", "R1", "ID", "1", "true", "k"]) +
+      rec(["SubAfter", "R2", "ID", "2", "false", "k", "4"]) +
+      rec(["SubAfter", "R3", "ID", "3", "true", "k", "0", "77"]),
+  );
+  assert.deepEqual([six!.requestId, six!.contextCode, six!.timeStamp, six!.groupName], ["R1", 0, 0, ""]);
+  assert.deepEqual([seven!.contextCode, seven!.timeStamp, seven!.groupName], [4, 0, ""]);
+  assert.deepEqual([eight!.timeStamp, eight!.groupName], [77, ""]);
+});
+
 Deno.test("decodeTraceRecords() skips unknown and truncated records instead of throwing", () => {
   const good = encodeTraceContext(pub("ID1")).data;
   const out = decodeTraceRecords("Bogus\u0001x\u0002Pub\u00011\u0002" + good + "\u0002");
