@@ -13,9 +13,8 @@ import {
   SerializeType,
 } from "./command.ts";
 import { RemotingCodecError } from "./errors.ts";
-import { allocBuffer } from "./slab.ts";
+import { allocBuffer, commitBuffer, reserveBuffer } from "./slab.ts";
 import { decodeJsonHeaderFast, jsonHeaderText } from "./json_header.ts";
-import { scanJsonHeader } from "./json_header_scan.ts";
 import { type JsonValue, parseJson, stringifyJson } from "../util/json.ts";
 
 /** Largest header length the 24-bit field of the header word can carry. */
@@ -43,8 +42,30 @@ const OTHER_BYTE = LANGUAGE_BYTES.get("OTHER") ?? 7;
  * ```
  */
 export function encodeCommand(cmd: RemotingCommand): Uint8Array {
-  return cmd.serializeType === SerializeType.ROCKETMQ ? encodeBinary(cmd) : encodeJson(cmd);
+  return cmd.serializeType === SerializeType.ROCKETMQ
+    ? encodeBinary(cmd, cmd.body)
+    : encodeJson(cmd, cmd.body);
 }
+
+/**
+ * Encodes a command whose body is the concatenation of `bodyParts` (after `cmd.body`, if it has one),
+ * copying each part once into the frame. For a body assembled from pieces the caller already holds, such
+ * as the stored records of a pull: joining them first would copy every byte twice.
+ *
+ * @example
+ * ```ts
+ * import { createRequest } from "./command.ts";
+ * const frame = encodeCommandParts(createRequest(11), [new Uint8Array([1, 2]), new Uint8Array([3])]);
+ * decodeCommand(frame.subarray(4)).body; // Uint8Array [1, 2, 3]
+ * ```
+ */
+export function encodeCommandParts(cmd: RemotingCommand, bodyParts: readonly Uint8Array[]): Uint8Array {
+  const parts = cmd.body === undefined ? bodyParts : [cmd.body, ...bodyParts];
+  return cmd.serializeType === SerializeType.ROCKETMQ ? encodeBinary(cmd, parts) : encodeJson(cmd, parts);
+}
+
+/** A frame body: one buffer, the parts to join, or none. */
+type Body = Uint8Array | readonly Uint8Array[] | undefined;
 
 /**
  * Decodes the bytes of one frame that follow its 4-byte total length. The body (if any) is a view into
@@ -78,8 +99,8 @@ export function decodeCommand(frame: Uint8Array): RemotingCommand {
 // ---------------------------------------------------------------------------------------------------
 // JSON header
 
-function encodeJson(cmd: RemotingCommand): Uint8Array {
-  return encodeJsonFrame(jsonHeaderText(cmd), cmd.body);
+function encodeJson(cmd: RemotingCommand, body: Body): Uint8Array {
+  return jsonFrame(jsonHeaderText(cmd), body);
 }
 
 /**
@@ -93,6 +114,22 @@ function encodeJson(cmd: RemotingCommand): Uint8Array {
  * ```
  */
 export function encodeJsonFrame(text: string, body?: Uint8Array): Uint8Array {
+  return jsonFrame(text, body);
+}
+
+function jsonFrame(text: string, body: Body): Uint8Array {
+  const bodyLength = lengthOf(body);
+  // Small frames: encode the header straight into its place in the slab, which learns its UTF-8 length
+  // natively and saves a copy (a UTF-16 unit never takes more than 3 bytes).
+  const space = reserveBuffer(8 + text.length * 3 + bodyLength, 8);
+  // (A header that fits a slab is far below the 24-bit limit, so only the fallback checks it.)
+  if (space !== null) {
+    const headerLength = utf8Encoder.encodeInto(text, space).written;
+    const frame = commitBuffer(8 + headerLength + bodyLength);
+    writeLengths(frame, SerializeType.JSON, headerLength, bodyLength);
+    copyBody(frame, 8 + headerLength, body);
+    return frame;
+  }
   // Encoding into a reusable scratch buffer learns the byte length natively; a JS pass to count UTF-8
   // bytes first cost more than the copy that follows.
   if (text.length * 3 > scratch.length) {
@@ -112,7 +149,7 @@ const SCRATCH_KEEP = 64 * 1024;
 
 function decodeJsonHeader(header: Uint8Array): RemotingCommand {
   const text = utf8Decoder.decode(header);
-  const fast = scanJsonHeader(text) ?? decodeJsonHeaderFast(text);
+  const fast = decodeJsonHeaderFast(text);
   if (fast !== null) {
     fast.serializeType = SerializeType.JSON;
     return fast;
@@ -187,7 +224,7 @@ function truncate(s: string): string {
 // ---------------------------------------------------------------------------------------------------
 // ROCKETMQ binary header
 
-function encodeBinary(cmd: RemotingCommand): Uint8Array {
+function encodeBinary(cmd: RemotingCommand, body: Body): Uint8Array {
   if (cmd.code < -0x8000 || cmd.code > 0x7fff) {
     throw new RemotingCodecError(`Cannot encode code "${cmd.code}" in a binary header: it exceeds int16`);
   }
@@ -205,7 +242,7 @@ function encodeBinary(cmd: RemotingCommand): Uint8Array {
     extLength += 2 + k.length + 4 + val.length;
   }
   const headerLength = BINARY_FIXED_LENGTH + (remark?.length ?? 0) + extLength;
-  const frame = allocFrame(SerializeType.ROCKETMQ, headerLength, cmd.body);
+  const frame = allocFrame(SerializeType.ROCKETMQ, headerLength, body);
   const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
   let p = 8;
   view.setInt16(p, cmd.code);
@@ -287,17 +324,53 @@ function decodeBinaryHeader(header: Uint8Array): RemotingCommand {
 // Shared helpers
 
 /** Allocates the whole frame, writes both length words and copies the body into place. */
-function allocFrame(type: SerializeType, headerLength: number, body: Uint8Array | undefined): Uint8Array {
+function allocFrame(type: SerializeType, headerLength: number, body: Body): Uint8Array {
   if (headerLength > MAX_HEADER_LENGTH) {
     throw new RemotingCodecError(`Header of ${headerLength} bytes exceeds the 24-bit header length field`);
   }
-  const bodyLength = body?.length ?? 0;
+  const bodyLength = lengthOf(body);
   const frame = allocBuffer(8 + headerLength + bodyLength);
-  const view = new DataView(frame.buffer, frame.byteOffset, 8);
-  view.setInt32(0, 4 + headerLength + bodyLength);
-  view.setInt32(4, (type << 24) | headerLength);
-  if (body && bodyLength > 0) frame.set(body, 8 + headerLength);
+  writeLengths(frame, type, headerLength, bodyLength);
+  copyBody(frame, 8 + headerLength, body);
   return frame;
+}
+
+function lengthOf(body: Body): number {
+  if (body === undefined) return 0;
+  if (body instanceof Uint8Array) return body.length;
+  let n = 0;
+  for (const part of body) n += part.length;
+  return n;
+}
+
+/** The total length and the header word, big-endian, byte by byte (cheaper than a DataView per frame). */
+function writeLengths(
+  frame: Uint8Array,
+  type: SerializeType,
+  headerLength: number,
+  bodyLength: number,
+): void {
+  const total = 4 + headerLength + bodyLength;
+  frame[0] = total >>> 24;
+  frame[1] = total >>> 16;
+  frame[2] = total >>> 8;
+  frame[3] = total;
+  frame[4] = type;
+  frame[5] = headerLength >>> 16;
+  frame[6] = headerLength >>> 8;
+  frame[7] = headerLength;
+}
+
+function copyBody(frame: Uint8Array, at: number, body: Body): void {
+  if (body === undefined) return;
+  if (body instanceof Uint8Array) {
+    if (body.length > 0) frame.set(body, at);
+    return;
+  }
+  for (const part of body) {
+    frame.set(part, at);
+    at += part.length;
+  }
 }
 
 /** UTF-8 byte length of a JS string without encoding it (lone surrogates count as U+FFFD, 3 bytes). */

@@ -60,13 +60,28 @@ export class Dispatcher {
     }
     if (result instanceof Promise) {
       this.#inFlight++;
+      // One reaction per request (a `.finally` would add a promise and a microtask to every send).
       result.then(
-        (res) => this.#reply(req, channel, res),
-        (e) => this.#fail(req, channel, e),
-      ).finally(() => {
-        if (--this.#inFlight === 0) { for (const w of this.#idleWaiters.splice(0)) w(); }
-      });
+        (res) => {
+          try {
+            this.#reply(req, channel, res);
+          } finally {
+            this.#settled();
+          }
+        },
+        (e) => {
+          try {
+            this.#fail(req, channel, e);
+          } finally {
+            this.#settled();
+          }
+        },
+      );
     } else this.#reply(req, channel, result);
+  }
+
+  #settled(): void {
+    if (--this.#inFlight === 0) { for (const w of this.#idleWaiters.splice(0)) w(); }
   }
 
   #reply(req: RemotingCommand, channel: RemotingChannel, res: RemotingCommand | null | undefined): void {

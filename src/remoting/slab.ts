@@ -37,3 +37,34 @@ export function allocBuffer(size: number): Uint8Array {
   used += (size + 7) & ~7;
   return out;
 }
+
+/**
+ * Space for a buffer whose final size is known only once it is written (a header encoded straight into
+ * its frame): returns the slab's free space as a view of at least `maxSize` bytes, or null when `maxSize`
+ * exceeds {@link SLAB_MAX_ALLOC} (allocate exactly with `allocBuffer` instead). With `skip`, the view
+ * starts that many bytes in (room for a prefix written afterwards, such as a length field). Nothing is
+ * handed out until {@link commitBuffer}, and no other allocation may come in between (the codec never
+ * awaits). Write only the bytes you commit: the rest stays zero for the next buffer.
+ *
+ * @example
+ * ```ts
+ * const space = reserveBuffer(100)!;
+ * space.set([1, 2, 3]);
+ * const buf = commitBuffer(3); // Uint8Array [1, 2, 3]
+ * ```
+ */
+export function reserveBuffer(maxSize: number, skip = 0): Uint8Array | null {
+  if (maxSize > SLAB_MAX_ALLOC) return null;
+  if (used + maxSize > SLAB_SIZE) {
+    slab = new Uint8Array(SLAB_SIZE);
+    used = 0;
+  }
+  return slab.subarray(used + skip, used + maxSize);
+}
+
+/** Hands out the first `size` bytes of the space the last {@link reserveBuffer} returned. */
+export function commitBuffer(size: number): Uint8Array {
+  const out = slab.subarray(used, used + size);
+  used += (size + 7) & ~7;
+  return out;
+}

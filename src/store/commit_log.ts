@@ -16,6 +16,8 @@ import { type AckOutcome, AckQueue } from "./ack_queue.ts";
 const OS_PAGE_SIZE = 4096;
 /** Period of the SYNC_FLUSH timeout check. */
 const WATCHDOG_MS = 10;
+/** Evicted write buffers kept for reuse: eviction and new batches alternate, so a few suffice. */
+const FREE_WRITE_BUFFERS = 8;
 /** A record must leave room for this end-of-file blank marker (§1.6). */
 export const END_FILE_MIN_BLANK_LENGTH = 8;
 
@@ -51,6 +53,8 @@ interface CacheEntry {
   start: number;
   bytes: Uint8Array;
   buf: Uint8Array;
+  /** A view of this buffer was handed out by {@link CommitLog.readSpan}: never recycle it for writes. */
+  lent: boolean;
 }
 
 /** Result of reserving space for an append. */
@@ -402,7 +406,7 @@ export class CommitLog {
       b.cached.bytes = b.buf.subarray(0, b.len);
       return;
     }
-    b.cached = { start: b.start, bytes: b.buf.subarray(0, b.len), buf: b.buf };
+    b.cached = { start: b.start, bytes: b.buf.subarray(0, b.len), buf: b.buf, lent: false };
     this.#cache.push(b.cached);
     this.#cacheBytes += b.buf.length;
     while (this.#cacheBytes > this.#o.hotTailCacheBytes && this.#cache.length > 1) {
@@ -413,7 +417,10 @@ export class CommitLog {
   #evictOldest(): void {
     const e = this.#cache.shift()!;
     this.#cacheBytes -= e.buf.length;
-    if (e.buf.length === this.#o.writeBatchBytes && this.#free.length < 64) this.#free.push(e.buf);
+    // A lent buffer is left to the GC: a reader may still hold a view of it, so it must never be rewritten.
+    if (!e.lent && e.buf.length === this.#o.writeBatchBytes && this.#free.length < FREE_WRITE_BUFFERS) {
+      this.#free.push(e.buf);
+    }
   }
 
   #cacheEntryEnd(offset: number): number {
@@ -429,7 +436,7 @@ export class CommitLog {
     return e.start + e.bytes.length;
   }
 
-  #fromCache(offset: number, size: number): Uint8Array | null {
+  #fromCache(offset: number, size: number, lend = false): Uint8Array | null {
     const c = this.#cache;
     if (c.length === 0 || offset < c[0]!.start) return null;
     let lo = 0, hi = c.length - 1;
@@ -441,6 +448,7 @@ export class CommitLog {
     const e = c[lo]!;
     const rel = offset - e.start;
     if (rel + size > e.bytes.length) return null;
+    if (lend) e.lent = true;
     return e.bytes.subarray(rel, rel + size);
   }
 
@@ -465,6 +473,43 @@ export class CommitLog {
     if (!f || f.closed) return null;
     const pos = offset - f.fileFromOffset;
     if (pos + size > f.fileSize) return null;
+    const out = f.read(pos, size);
+    return out.length === size ? out : null;
+  }
+
+  /** True when the byte at `offset` is in the hot tail cache (a {@link readSpan} there costs no read). */
+  isCached(offset: number): boolean {
+    return this.#cacheEntryEnd(offset) > offset;
+  }
+
+  /**
+   * End (exclusive) of the bytes one {@link readSpan} from `offset` can serve: the end of `offset`'s segment,
+   * of the readable data (`limit`), and of the hot-cache buffer holding `offset` when it is cached.
+   */
+  spanEnd(offset: number, limit = this.#writtenOffset): number {
+    const size = this.#o.fileSize;
+    let end = Math.min(limit, offset - (offset % size) + size);
+    const cached = this.#cacheEntryEnd(offset);
+    if (cached > offset) end = Math.min(end, cached);
+    return end;
+  }
+
+  /**
+   * Reads `[offset, offset + size)` (within one segment, see {@link spanEnd}) for the read path, without a
+   * copy when cached: a hot-cache hit is a view of the cache buffer, which is then never recycled for writes;
+   * a miss is one positioned read into a fresh buffer. Either way the bytes stay valid for as long as the
+   * caller holds them. A miss reads into `into` when given (at least `size` bytes long; the result is then a
+   * view of it). Null if not (yet / any more) readable.
+   */
+  readSpan(offset: number, size: number, into?: Uint8Array, limit = this.#writtenOffset): Uint8Array | null {
+    if (size <= 0 || offset < this.minOffset || offset + size > limit) return null;
+    const hit = this.#fromCache(offset, size, true);
+    if (hit) return hit;
+    const f = this.queue.findByOffset(offset);
+    if (!f || f.closed) return null;
+    const pos = offset - f.fileFromOffset;
+    if (pos + size > f.fileSize) return null;
+    if (into) return f.readInto(pos, into, 0, size) === size ? into.subarray(0, size) : null;
     const out = f.read(pos, size);
     return out.length === size ? out : null;
   }

@@ -182,17 +182,22 @@ export class ConsumeQueue {
     this.#pendingLen = 0;
   }
 
-  /** Reads up to `maxCount` entries starting at logical offset `index`, within one segment. */
-  getEntries(index: number, maxCount: number): CqEntries | null {
+  /**
+   * Reads up to `maxCount` entries starting at logical offset `index`, within one segment. With `into`, the
+   * entries are read into that buffer (at most `into.length` bytes' worth) instead of a new one, so a caller
+   * that consumes them before its next call allocates nothing.
+   */
+  getEntries(index: number, maxCount: number, into?: Uint8Array): CqEntries | null {
     if (this.#pendingLen > 0) this.writePending();
     const byteOff = index * CQ_STORE_UNIT_SIZE;
     if (byteOff < this.minLogicOffset || byteOff >= this.queue.maxOffset) return null;
     const f = this.queue.findByOffset(byteOff);
     if (!f || f.closed) return null;
     const pos = byteOff - f.fileFromOffset;
-    const len = Math.min(maxCount * CQ_STORE_UNIT_SIZE, f.wrotePosition - pos);
+    let len = Math.min(maxCount * CQ_STORE_UNIT_SIZE, f.wrotePosition - pos);
+    if (into) len = Math.min(len, into.length - (into.length % CQ_STORE_UNIT_SIZE));
     if (len <= 0) return null;
-    const data = f.read(pos, len);
+    const data = into ? into.subarray(0, f.readInto(pos, into, 0, len)) : f.read(pos, len);
     const count = Math.floor(data.length / CQ_STORE_UNIT_SIZE);
     if (count === 0) return null;
     return {

@@ -28,6 +28,7 @@ import { offsetInQueueByTime, readMessages, storeTimeAt } from "./get_message.ts
 import { ReputMessageService } from "./reput_service.ts";
 import { dispatchRequestOf, parseDelayLevels } from "./dispatch.ts";
 import { QueueOffsetTable } from "./queue_offset_table.ts";
+import { ReadBufferPool } from "./read_buffer_pool.ts";
 import type {
   DispatchRequest,
   GetMessageResult,
@@ -43,6 +44,8 @@ export type * from "./store_types.ts";
 export { StoreLockedError } from "./store_lock.ts";
 
 const log = getLogger("store");
+/** Bytes of released getMessage read buffers kept for reuse (a few dozen pulls in flight). */
+const READ_POOL_BYTES = 8 * 1024 * 1024;
 
 /** RunningFlags bits (§6.3). */
 const NOT_WRITEABLE = 2, WRITE_LOGICS_QUEUE_ERROR = 4, WRITE_INDEX_FILE_ERROR = 8, DISK_FULL = 16;
@@ -79,6 +82,8 @@ export class DefaultMessageStore {
   #lastThoroughCqFlush = 0;
   #lastFlushedStoreTimestamp = 0;
   readonly #stats = new PutStats();
+  /** Span buffers of getMessage disk reads, reused when callers release their results. */
+  readonly #readPool = new ReadBufferPool(READ_POOL_BYTES);
 
   constructor(config: MessageStoreConfig, opts: MessageStoreOptions = {}) {
     this.config = config;
@@ -620,6 +625,7 @@ export class DefaultMessageStore {
       maxTotalBytes,
       filter,
       slaveKeep,
+      this.#readPool,
     );
     return Promise.resolve(r);
   }

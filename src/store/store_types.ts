@@ -47,15 +47,29 @@ export interface GetMessageResult {
   nextBeginOffset: number;
   minOffset: number;
   maxOffset: number;
-  /** Each one stored record, ready to be concatenated into a pull body. */
+  /**
+   * Each one stored record, ready to be concatenated into a pull body. Records are views of shared read
+   * buffers (neighbouring records come from one read), not copies. They stay valid until {@link release}
+   * is called, or for as long as they are referenced when it never is; do not write to them.
+   */
   records: Uint8Array[];
+  /**
+   * Present when the records live in pooled read buffers: call it once they were copied out (e.g. encoded
+   * into the response frame) so the next pull reuses the buffers instead of allocating. Optional to call;
+   * idempotent. After it, the records may be overwritten at any time.
+   */
+  release?: () => void;
   bufferTotalSize: number;
   messageCount: number;
   suggestPullingFromSlave: boolean;
   msgCount4Commercial: number;
 }
 
-/** Called for each consume-queue entry before reading the record (tag-hash filter), and optionally on the record. */
+/**
+ * Called for each consume-queue entry in order (tag-hash filter), then, for an entry it accepted, optionally on
+ * the record. The record passed to `isMatchedByCommitLog` may be a view of a scratch buffer: it is valid only
+ * during the call (copy what must be kept).
+ */
 export interface MessageFilter {
   isMatchedByConsumeQueue(tagsCode: number): boolean;
   isMatchedByCommitLog?(record: Uint8Array): boolean;
