@@ -220,6 +220,8 @@ export class PullMessageProcessor {
       if (channel.sendFrame !== undefined && !isOneway(req)) {
         // Records go straight into the frame: one copy of the pulled bytes instead of two.
         channel.sendFrame(encodePullResponseFrame(resp, result.records));
+        // The frame holds its own copy, so the store may reuse the read buffers behind the records.
+        result.release?.();
         return null;
       }
       resp.body = concatRecords(result.records, bytes);
