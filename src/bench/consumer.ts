@@ -28,7 +28,15 @@ import { type BenchQueue, fetchTopicRoute, readQueuesOf } from "./route.ts";
 import { scanRecords } from "./record_scan.ts";
 import { Counter, LatencyMeter, RunClock } from "./meter.ts";
 import type { ConsumerBenchOptions } from "./options.ts";
-import { type BenchOutput, ms3, percentileFields, roundSummary, sleep, Ticker } from "./report.ts";
+import {
+  type BenchOutput,
+  ms3,
+  percentileFields,
+  roundSummary,
+  type RunHooks,
+  sleep,
+  withRunControl,
+} from "./report.ts";
 import type { HistogramSummary } from "./histogram.ts";
 
 /** The final summary `rmq bench consumer` prints as JSON. Latencies in milliseconds. */
@@ -141,22 +149,19 @@ class ConsumerRun {
     this.#offsets.push(...starts);
     await this.#registration.start();
     if (!o.json) this.#out.line("Consumer Started.");
-    const stop = () => this.#halt();
-    signal?.addEventListener("abort", stop, { once: true });
-    if (signal?.aborted) this.#halt();
-    let endTimer: ReturnType<typeof setTimeout> | undefined;
-    if (o.durationSec > 0) endTimer = setTimeout(stop, (o.warmupSec + o.durationSec) * 1000);
-    const ticker = new Ticker(
-      o.reportIntervalMs,
-      () => this.#report(),
-      this.#out.status ? () => this.#status() : undefined,
-    );
     try {
-      await Promise.all(this.#queues.map((q, i) => this.#pullLoop(q, i)));
+      const hooks: RunHooks = {
+        halt: () => this.#halt(),
+        report: () => this.#report(),
+        status: this.#out.status ? () => this.#status() : undefined,
+      };
+      await withRunControl(
+        o,
+        hooks,
+        signal,
+        () => Promise.all(this.#queues.map((q, i) => this.#pullLoop(q, i))),
+      );
     } finally {
-      clearTimeout(endTimer);
-      ticker.stop();
-      signal?.removeEventListener("abort", stop);
       await this.#registration.stop(this.#queues.map((q, i) => [q, this.#offsets[i]!]));
     }
     this.#report();

@@ -20,8 +20,9 @@ import {
   ms3,
   percentileFields,
   roundSummary,
+  type RunHooks,
   sleep,
-  Ticker,
+  withRunControl,
 } from "./report.ts";
 import type { HistogramSummary } from "./histogram.ts";
 
@@ -124,27 +125,21 @@ class ProducerRun {
   async run(queues: number, signal?: AbortSignal): Promise<ProducerSummary> {
     const o = this.#o;
     if (!o.json) this.#out.line(settingsLine(o, queues));
-    const stop = () => this.#halt();
-    signal?.addEventListener("abort", stop, { once: true });
-    if (signal?.aborted) this.#halt();
-    let endTimer: ReturnType<typeof setTimeout> | undefined;
-    if (o.durationSec > 0) endTimer = setTimeout(stop, (o.warmupSec + o.durationSec) * 1000);
-    const ticker = new Ticker(
-      o.reportIntervalMs,
-      () => this.#report(),
-      this.#out.status ? () => this.#status() : undefined,
-    );
-    try {
+    await withRunControl(o, this.#hooks(), signal, async () => {
       if (o.rate > 0) await this.#openLoop();
       else await Promise.all(Array.from({ length: o.threadCount }, () => this.#worker()));
       this.#clock.stop();
-    } finally {
-      clearTimeout(endTimer);
-      ticker.stop();
-      signal?.removeEventListener("abort", stop);
-    }
+    });
     this.#report();
     return this.#finish(queues);
+  }
+
+  #hooks(): RunHooks {
+    return {
+      halt: () => this.#halt(),
+      report: () => this.#report(),
+      status: this.#out.status ? () => this.#status() : undefined,
+    };
   }
 
   #halt(): void {

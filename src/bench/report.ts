@@ -93,6 +93,49 @@ export class Ticker {
   }
 }
 
+/** The run length options both benchmark tools share. */
+export interface RunTiming {
+  /** Measured seconds after the warm-up; 0 = until stopped otherwise. */
+  durationSec: number;
+  warmupSec: number;
+  reportIntervalMs: number;
+}
+
+/** How a tool stops and reports. */
+export interface RunHooks {
+  halt(): void;
+  report(): void;
+  /** The terminal status line, when the output has one. */
+  status?: (() => void) | undefined;
+}
+
+/**
+ * Runs `body` with the run's lifecycle around it: an abort signal or the end of warm-up + duration halts
+ * the run, a report line is printed every interval, and every timer and listener is gone when it returns,
+ * however `body` ends.
+ */
+export async function withRunControl<T>(
+  timing: RunTiming,
+  hooks: RunHooks,
+  signal: AbortSignal | undefined,
+  body: () => Promise<T>,
+): Promise<T> {
+  const stop = () => hooks.halt();
+  signal?.addEventListener("abort", stop, { once: true });
+  if (signal?.aborted) hooks.halt();
+  const endTimer = timing.durationSec > 0
+    ? setTimeout(stop, (timing.warmupSec + timing.durationSec) * 1000)
+    : undefined;
+  const ticker = new Ticker(timing.reportIntervalMs, () => hooks.report(), hooks.status);
+  try {
+    return await body();
+  } finally {
+    clearTimeout(endTimer);
+    ticker.stop();
+    signal?.removeEventListener("abort", stop);
+  }
+}
+
 /** A cancellable sleep: resolves after `ms` or as soon as `signal` aborts, leaving no timer behind. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
