@@ -206,10 +206,11 @@ class ConsumerRun {
       queueId: q.queueId,
       queueOffset: 0,
       maxMsgNums: o.pullBatchSize,
-      sysFlag: PullSysFlag.build(true, o.suspendTimeoutMs > 0, true),
+      // As the Java push consumer (postSubscriptionWhenPull=false): no subscription on the wire, the broker
+      // filters by the subscription of the group's heartbeat, which registration sent before the first pull.
+      sysFlag: PullSysFlag.build(true, o.suspendTimeoutMs > 0, false),
       commitOffset: 0,
       suspendTimeoutMillis: o.suspendTimeoutMs,
-      subscription: o.expression,
       subVersion: this.#registration.subVersion,
       expressionType: "TAG",
     });
