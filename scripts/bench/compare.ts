@@ -8,9 +8,13 @@
  *     1 KiB messages at concurrency 1, 4, 16 and a 4096-outstanding async run;
  *  3. under ASYNC_FLUSH, builds a backlog (default 1,000,000 messages) and drains it with the consumer;
  * and prints a table with each rmq figure as a ratio of its ceiling, broker CPU and RSS, and the targets.
+ * Beside the broker's CPU it shows this driver's (the client runs in-process) and the rest of the machine's,
+ * and warns when other processes were busy: on a shared 2-CPU machine that alone can halve the c=1 rate.
+ * To see event-loop stalls, preload scripts/bench/stall_monitor.ts (see there) into this driver or a broker.
  *
  * Usage: deno run -A scripts/bench/compare.ts [--backlog=1000000] [--duration=5] [--warmup=1]
- *          [--size=1024] [--queues=8] [--flush=ASYNC_FLUSH,SYNC_FLUSH] [--ceiling=2] [--out=results.json]
+ *          [--size=1024] [--queues=8] [--flush=ASYNC_FLUSH,SYNC_FLUSH] [--ceiling=2] [--quiet=30]
+ *          [--out=results.json]
  */
 import { RemotingClient } from "../../src/remoting/client.ts";
 import { encodeCommand } from "../../src/remoting/codec.ts";
@@ -23,6 +27,7 @@ import { runConsumer } from "../../src/bench/consumer.ts";
 import { memoryOutput } from "../../src/bench/report.ts";
 import { type CeilingResult, diskCeiling, startAckServer, tcpCeiling } from "./ceiling.ts";
 import { type RmqChild, sampleProc, startRmqChild, withProcStats } from "./rmq_child.ts";
+import { waitForQuiet } from "./machine_load.ts";
 
 interface CompareOptions {
   backlog: number;
@@ -32,6 +37,8 @@ interface CompareOptions {
   queues: number;
   flush: string[];
   ceilingSec: number;
+  /** Seconds to wait, before each rmq run, for other processes to go quiet (0: do not wait). */
+  quietSec: number;
   out: string;
 }
 
@@ -44,6 +51,7 @@ function parseCompareArgs(args: string[]): CompareOptions {
     queues: 8,
     flush: ["ASYNC_FLUSH", "SYNC_FLUSH"],
     ceilingSec: 2,
+    quietSec: 30,
     out: "",
   };
   for (let i = 0; i < args.length; i++) {
@@ -81,6 +89,9 @@ function parseCompareArgs(args: string[]): CompareOptions {
       case "flush":
         o.flush = value.split(",").map((s) => s.trim().toUpperCase()).filter((s) => s !== "");
         break;
+      case "quiet":
+        o.quietSec = num();
+        break;
       case "out":
         o.out = value;
         break;
@@ -104,6 +115,10 @@ interface Row {
   diskCeiling?: number | undefined;
   ratio?: number;
   cpuPct?: number | null;
+  /** The driver process (the benchmark client) and the rest of the machine, in % of one CPU. */
+  selfPct?: number | null;
+  otherPct?: number | null;
+  stealPct?: number | null;
   rssMiB?: number | null;
   target?: string;
   met?: boolean;
@@ -241,10 +256,11 @@ async function producerRuns(o: CompareOptions, flush: string, rmq: RmqChild): Pr
   const sync = flush === "SYNC_FLUSH";
   const runs = [...CONCURRENCY.map((c) => ({ c, async: false })), { c: ASYNC_OUTSTANDING, async: true }];
   for (const { c, async } of runs) {
+    await settle(o, rmq);
     const args = ["-n", rmq.namesrvAddr, "-t", TOPIC, "-w", String(c), "-s", String(o.size)];
     args.push("--duration", String(o.durationSec), "--warmup", String(o.warmupSec), "--json");
     if (async) args.push("-y");
-    const { result: s, cpuPct, rssMiB } = await withProcStats(
+    const { result: s, cpuPct, selfPct, otherPct, stealPct, rssMiB } = await withProcStats(
       rmq.pid,
       () => runProducer(parseProducerOptions(args), memoryOutput()),
     );
@@ -257,6 +273,9 @@ async function producerRuns(o: CompareOptions, flush: string, rmq: RmqChild): Pr
       p999Ms: s.latencyMs.p999,
       maxMs: s.latencyMs.max,
       cpuPct,
+      selfPct,
+      otherPct,
+      stealPct,
       rssMiB,
       tcpKey: c,
       diskKey: sync ? c : "async",
@@ -265,8 +284,35 @@ async function producerRuns(o: CompareOptions, flush: string, rmq: RmqChild): Pr
     applyTarget(row, flush, c, async);
     rows.push(row);
     progress(`${row.run}: ${s.tps} msg/s, avg ${s.latencyMs.mean} ms, p99 ${s.latencyMs.p99} ms`);
+    warnIfBusy(row.run, otherPct, stealPct);
   }
   return rows;
+}
+
+/**
+ * Other processes' CPU above this (in % of one CPU) during a run means the broker and the client shared
+ * the cores with someone else, and the latency tail is theirs as much as rmq's (issue 6).
+ */
+const BUSY_OTHER_PCT = 25;
+
+function warnIfBusy(run: string, otherPct: number | null, stealPct: number | null): void {
+  if ((otherPct ?? 0) > BUSY_OTHER_PCT || (stealPct ?? 0) > BUSY_OTHER_PCT) {
+    progress(
+      `warning: other processes used ${otherPct}% CPU and the host stole ${stealPct}% during "${run}" on ` +
+        `${navigator.hardwareConcurrency} CPUs; its figures are not rmq's alone, rerun on a quiet machine`,
+    );
+  }
+}
+
+/** Waits (up to --quiet seconds) until other processes leave the CPUs to the broker and this driver. */
+async function settle(o: CompareOptions, rmq: RmqChild): Promise<void> {
+  if (o.quietSec <= 0) return;
+  const t0 = performance.now();
+  const other = await waitForQuiet([rmq.pid, Deno.pid], BUSY_OTHER_PCT, o.quietSec * 1000);
+  const waited = Math.round((performance.now() - t0) / 1000);
+  if (other !== null && other > BUSY_OTHER_PCT) {
+    progress(`other processes still use ${other}% CPU after ${waited} s; measuring anyway`);
+  } else if (waited > 1) progress(`waited ${waited} s for other processes to go quiet`);
 }
 
 function applyTarget(row: Row, flush: string, c: number, async: boolean): void {
@@ -308,7 +354,8 @@ async function backlogRun(o: CompareOptions, rmq: RmqChild): Promise<Row[]> {
     memoryOutput(),
   );
   progress(`backlog built: ${p.sent} messages at ${p.tps} msg/s; draining`);
-  const { result: s, cpuPct, rssMiB } = await withProcStats(
+  await settle(o, rmq);
+  const { result: s, cpuPct, selfPct, otherPct, stealPct, rssMiB } = await withProcStats(
     rmq.pid,
     () =>
       runConsumer(
@@ -329,11 +376,15 @@ async function backlogRun(o: CompareOptions, rmq: RmqChild): Promise<Row[]> {
       ),
   );
   progress(`drained ${s.received} messages at ${s.tps} msg/s`);
+  warnIfBusy("drain", otherPct, stealPct);
   const row: Row = {
     run: `ASYNC_FLUSH consumer drain ${s.received}/${p.sent}`,
     tps: s.tps,
     tcpKey: "pull",
     cpuPct,
+    selfPct,
+    otherPct,
+    stealPct,
     rssMiB,
     target: "≥ 250k msg/s",
     met: s.tps >= 250_000,
@@ -359,6 +410,9 @@ function printTable(rows: Row[]): void {
     "disk ceil/s",
     "ratio",
     "CPU%",
+    "self%",
+    "other%",
+    "steal%",
     "RSS MiB",
     "target",
   ];
@@ -374,6 +428,9 @@ function printTable(rows: Row[]): void {
     fmt(r.diskCeiling),
     fmt(r.ratio, 2),
     fmt(r.cpuPct),
+    fmt(r.selfPct),
+    fmt(r.otherPct),
+    fmt(r.stealPct),
     fmt(r.rssMiB),
     r.target === undefined ? "" : `${r.met ? "met" : "MISSED"} (${r.target})`,
   ]);

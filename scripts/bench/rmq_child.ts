@@ -4,6 +4,9 @@
  */
 
 import { type RmqProcess, startRmq } from "../../tests/support/rmq_process.ts";
+import { machineBusySec, sampleProc } from "./machine_load.ts";
+
+export { type ProcSample, sampleProc } from "./machine_load.ts";
 
 /** A running broker child. */
 export interface RmqChild {
@@ -42,40 +45,31 @@ export async function startRmqChild(flags: Record<string, string | number | bool
   };
 }
 
-/** A process's resident set (current and peak) in MiB and its CPU seconds so far; null if unknown. */
-export interface ProcSample {
-  rssMiB: number;
-  peakRssMiB: number;
-  cpuSec: number;
-  at: number;
+/** What a run cost, in % of one CPU: the broker, this driver process, and everything else on the machine. */
+export interface RunCpu {
+  cpuPct: number | null;
+  /** This process (the benchmark client runs here). */
+  selfPct: number | null;
+  /**
+   * Other processes (other benchmarks, test suites, builds). On a shared machine this is the first figure
+   * to check when rmq looks slow at low broker CPU: the broker and client were waiting for a core.
+   */
+  otherPct: number | null;
+  /** Time the hypervisor ran someone else on our virtual CPUs: a slow run with high steal is the host's. */
+  stealPct: number | null;
 }
 
-/** Reads /proc/<pid>/status and /proc/<pid>/stat. */
-export function sampleProc(pid: number): ProcSample | null {
-  try {
-    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, "m").exec(status)?.[1] ?? NaN);
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return {
-      rssMiB: kb("VmRSS") / 1024,
-      peakRssMiB: kb("VmHWM") / 1024,
-      cpuSec: ticks / 100,
-      at: performance.now(),
-    };
-  } catch {
-    return null;
-  }
-}
-
-/** Samples `pid` every 100 ms while `work` runs; returns its result, CPU % over the run and peak RSS. */
+/**
+ * Samples `pid` every 100 ms while `work` runs; returns its result, CPU % over the run (broker, this
+ * process, the rest of the machine) and peak RSS.
+ */
 export async function withProcStats<T>(
   pid: number,
   work: () => Promise<T>,
-): Promise<{ result: T; cpuPct: number | null; rssMiB: number | null }> {
+): Promise<{ result: T; rssMiB: number | null } & RunCpu> {
   const before = sampleProc(pid);
+  const selfBefore = sampleProc(Deno.pid);
+  const busyBefore = machineBusySec();
   let peak = before?.rssMiB ?? 0;
   const timer = setInterval(() => {
     const s = sampleProc(pid);
@@ -84,9 +78,24 @@ export async function withProcStats<T>(
   try {
     const result = await work();
     const after = sampleProc(pid);
-    if (!before || !after) return { result, cpuPct: null, rssMiB: null };
-    const cpuPct = ((after.cpuSec - before.cpuSec) / ((after.at - before.at) / 1000)) * 100;
-    return { result, cpuPct: Math.round(cpuPct), rssMiB: Math.round(Math.max(peak, after.rssMiB)) };
+    const selfAfter = sampleProc(Deno.pid);
+    const busyAfter = machineBusySec();
+    if (!before || !after) {
+      return { result, cpuPct: null, selfPct: null, otherPct: null, stealPct: null, rssMiB: null };
+    }
+    const seconds = (after.at - before.at) / 1000;
+    const pct = (sec: number) => Math.round((sec / seconds) * 100);
+    const broker = after.cpuSec - before.cpuSec;
+    const self = selfBefore && selfAfter ? selfAfter.cpuSec - selfBefore.cpuSec : null;
+    const machine = busyBefore !== null && busyAfter !== null ? busyAfter.busy - busyBefore.busy : null;
+    return {
+      result,
+      cpuPct: pct(broker),
+      selfPct: self === null ? null : pct(self),
+      otherPct: machine === null || self === null ? null : Math.max(0, pct(machine - broker - self)),
+      stealPct: busyBefore !== null && busyAfter !== null ? pct(busyAfter.steal - busyBefore.steal) : null,
+      rssMiB: Math.round(Math.max(peak, after.rssMiB)),
+    };
   } finally {
     clearInterval(timer);
   }

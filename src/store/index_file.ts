@@ -71,7 +71,11 @@ export class IndexFile {
   slotWriteCalls = 0;
   #fd: number;
   #closed = false;
-  #slots: Int32Array | null = null;
+  /**
+   * The slot table of the active file, kept in the file's own big-endian layout so dirty pages are written
+   * straight from it: encoding the table on every flush stalled the event loop for tens of milliseconds.
+   */
+  #slots: DataView | null = null;
   #dirtyPages = new Set<number>();
   #pending = new Uint8Array(0);
   #pendingView = new DataView(this.#pending.buffer);
@@ -96,7 +100,7 @@ export class IndexFile {
       f.beginTimestamp = f.endTimestamp = prev.endTimestamp;
       f.beginPhyOffset = f.endPhyOffset = prev.endPhyOffset;
     }
-    f.#slots = new Int32Array(slotNum);
+    f.#slots = new DataView(new ArrayBuffer(slotNum * SLOT_SIZE));
     return f;
   }
 
@@ -129,10 +133,7 @@ export class IndexFile {
     if (this.#slots) return;
     const buf = new Uint8Array(this.slotNum * SLOT_SIZE);
     fs.readSync(this.#fd, buf, 0, buf.length, HEADER_SIZE);
-    const dv = new DataView(buf.buffer);
-    const slots = new Int32Array(this.slotNum);
-    for (let i = 0; i < this.slotNum; i++) slots[i] = dv.getInt32(i * 4);
-    this.#slots = slots;
+    this.#slots = new DataView(buf.buffer);
   }
 
   /** Adds one key (§3.3). Returns false when the file is full. */
@@ -146,7 +147,7 @@ export class IndexFile {
     this.makeActive();
     const slots = this.#slots!;
     const slot = hash % this.slotNum;
-    let prev = slots[slot]!;
+    let prev = slots.getInt32(slot * SLOT_SIZE);
     if (prev <= 0 || prev > this.indexCount) prev = 0;
     let timeDiff = this.beginTimestamp > 0 ? Math.floor((storeTimestamp - this.beginTimestamp) / 1000) : 0;
     timeDiff = Math.min(0x7fffffff, Math.max(0, timeDiff));
@@ -163,7 +164,7 @@ export class IndexFile {
     dv.setInt32(at + 12, timeDiff);
     dv.setInt32(at + 16, prev);
     this.#pendingLen += ENTRY_SIZE;
-    slots[slot] = this.indexCount;
+    slots.setInt32(slot * SLOT_SIZE, this.indexCount);
     this.#dirtyPages.add(Math.floor((slot * SLOT_SIZE) / SLOT_PAGE));
     if (this.indexCount <= 1) {
       this.beginPhyOffset = phyOffset;
@@ -177,7 +178,7 @@ export class IndexFile {
   }
 
   #slot(slot: number): number {
-    if (this.#slots) return this.#slots[slot]!;
+    if (this.#slots) return this.#slots.getInt32(slot * SLOT_SIZE);
     const b = new Uint8Array(4);
     fs.readSync(this.#fd, b, 0, 4, HEADER_SIZE + slot * SLOT_SIZE);
     return new DataView(b.buffer).getInt32(0);
@@ -245,13 +246,11 @@ export class IndexFile {
   /**
    * Writes the dirty slot pages as runs: random key hashes dirty pages all over the table, and one write per
    * page cost a syscall per message. Pages up to SLOT_RUN_GAP apart join one run (the clean pages between are
-   * rewritten with the same bytes), and a run stops at SLOT_RUN_MAX pages to bound the encode buffer.
+   * rewritten with the same bytes), and a run stops at SLOT_RUN_MAX pages to bound each write.
    */
-  #writeSlotRuns(slots: Int32Array): void {
+  #writeSlotRuns(slots: DataView): void {
     const pages = Int32Array.from(this.#dirtyPages).sort();
-    const perPage = SLOT_PAGE / SLOT_SIZE;
-    let buf: Uint8Array | null = null;
-    let dv: DataView | null = null;
+    const table = new Uint8Array(slots.buffer, slots.byteOffset, slots.byteLength);
     for (let i = 0; i < pages.length;) {
       const firstPage = pages[i]!;
       let lastPage = firstPage;
@@ -259,23 +258,10 @@ export class IndexFile {
       while (
         j < pages.length && pages[j]! - lastPage <= SLOT_RUN_GAP + 1 && pages[j]! - firstPage < SLOT_RUN_MAX
       ) lastPage = pages[j++]!;
-      const first = firstPage * perPage;
-      const n = Math.min((lastPage + 1) * perPage, this.slotNum) - first;
-      if (!buf || buf.length < n * SLOT_SIZE) {
-        buf = new Uint8Array(Math.min(SLOT_RUN_MAX * SLOT_PAGE, Math.max(n * SLOT_SIZE, 64 * 1024)));
-        dv = new DataView(buf.buffer);
-      }
-      for (let k = 0; k < n; k++) dv!.setInt32(k * 4, slots[first + k]!);
-      let done = 0;
-      while (done < n * SLOT_SIZE) {
-        done += fs.writeSync(
-          this.#fd,
-          buf,
-          done,
-          n * SLOT_SIZE - done,
-          HEADER_SIZE + first * SLOT_SIZE + done,
-        );
-      }
+      const from = firstPage * SLOT_PAGE;
+      const to = Math.min((lastPage + 1) * SLOT_PAGE, table.length);
+      let done = from;
+      while (done < to) done += fs.writeSync(this.#fd, table, done, to - done, HEADER_SIZE + done);
       this.slotWriteCalls++;
       i = j;
     }
