@@ -73,6 +73,39 @@ async function resetOffline(
   }
 }
 
+/**
+ * Resets through the broker, which pushes the new offsets to the group's live clients. With no client
+ * online the stored offsets are rewritten instead (`offline`, which prints its own table) and null is returned.
+ */
+async function resetOnline(
+  ctx: CommandContext,
+  group: string,
+  topic: string,
+  ts: number,
+  force: boolean,
+  offline: () => Promise<void>,
+): Promise<Awaited<ReturnType<CommandContext["admin"]["resetOffsetByTimestamp"]>> | null> {
+  try {
+    return await ctx.admin.resetOffsetByTimestamp(topic, group, ts, force);
+  } catch (e) {
+    if (e instanceof AdminError && e.code === ResponseCode.CONSUMER_NOT_ONLINE) {
+      await offline();
+      return null;
+    }
+    throw e;
+  }
+}
+
+function printResetTable(
+  ctx: CommandContext,
+  table: Iterable<[{ brokerName: string; queueId: number }, number]>,
+): void {
+  ctx.out.out(javaFormat("%-40s  %-40s  %-40s%n", "#brokerName", "#queueId", "#offset"));
+  for (const [mq, offset] of table) {
+    ctx.out.out(javaFormat("%-40s  %-40d  %-40d%n", mq.brokerName.slice(0, 32), mq.queueId, offset));
+  }
+}
+
 const resetOffsetByTime: AdminCommand = {
   name: "resetOffsetByTime",
   group: "Offsets",
@@ -84,22 +117,21 @@ const resetOffsetByTime: AdminCommand = {
     opt("f", "force", "set the force rollback by timestamp switch[true|false]"),
   ],
   async run(ctx) {
-    const { opts, out, admin } = ctx;
+    const { opts, out } = ctx;
     const group = opts.required("group");
     const topic = opts.required("topic");
     const raw = opts.required("timestamp");
     const ts = parseAdminTimestamp(raw);
     const force = opts.bool("force", true);
-    let table;
-    try {
-      table = await admin.resetOffsetByTimestamp(topic, group, ts, force);
-    } catch (e) {
-      if (e instanceof AdminError && e.code === ResponseCode.CONSUMER_NOT_ONLINE) {
-        await resetOffline(ctx, group, topic, ts, force, raw);
-        return 0;
-      }
-      throw e;
-    }
+    const table = await resetOnline(
+      ctx,
+      group,
+      topic,
+      ts,
+      force,
+      () => resetOffline(ctx, group, topic, ts, force, raw),
+    );
+    if (!table) return 0;
     out.out(javaFormat(
       "rollback consumer offset by specified group[%s], topic[%s], force[%s], timestamp(string)[%s], timestamp(long)[%s]%n",
       group,
@@ -108,10 +140,7 @@ const resetOffsetByTime: AdminCommand = {
       raw,
       ts,
     ));
-    out.out(javaFormat("%-40s  %-40s  %-40s%n", "#brokerName", "#queueId", "#offset"));
-    for (const [mq, offset] of table) {
-      out.out(javaFormat("%-40s  %-40d  %-40d%n", mq.brokerName.slice(0, 32), mq.queueId, offset));
-    }
+    printResetTable(ctx, table);
     return 0;
   },
 };
@@ -126,24 +155,19 @@ const skipAccumulatedMessage: AdminCommand = {
     opt("f", "force", "set the force rollback by timestamp switch[true|false]"),
   ],
   async run(ctx) {
-    const { opts, out, admin } = ctx;
+    const { opts } = ctx;
     const group = opts.required("group");
     const topic = opts.required("topic");
     const force = opts.bool("force", true);
-    let table;
-    try {
-      table = await admin.resetOffsetByTimestamp(topic, group, -1, force);
-    } catch (e) {
-      if (e instanceof AdminError && e.code === ResponseCode.CONSUMER_NOT_ONLINE) {
-        await resetOffline(ctx, group, topic, -1, true, "-1");
-        return 0;
-      }
-      throw e;
-    }
-    out.out(javaFormat("%-40s  %-40s  %-40s%n", "#brokerName", "#queueId", "#offset"));
-    for (const [mq, offset] of table) {
-      out.out(javaFormat("%-40s  %-40d  %-40d%n", mq.brokerName.slice(0, 32), mq.queueId, offset));
-    }
+    const table = await resetOnline(
+      ctx,
+      group,
+      topic,
+      -1,
+      force,
+      () => resetOffline(ctx, group, topic, -1, true, "-1"),
+    );
+    if (table) printResetTable(ctx, table);
     return 0;
   },
 };
