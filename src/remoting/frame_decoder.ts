@@ -37,6 +37,11 @@ export class FrameDecoder {
 
   constructor(readonly maxFrameLength: number = DEFAULT_MAX_FRAME_LENGTH) {}
 
+  /** Bytes still missing from the frame being received; 0 between frames (or while its length is incomplete). */
+  get partialRemaining(): number {
+    return this.frame === null ? 0 : this.frame.length - this.frameFilled;
+  }
+
   /** True when a frame (or its length field) is partially received. */
   get hasPartialFrame(): boolean {
     return this.lengthFilled > 0 || this.frame !== null;

@@ -2,8 +2,12 @@
  * ConsumeQueue: per topic/queue index of 20-byte entries `(commitLogOffset, size, tagsCode)`
  * (store-and-semantics.md §2). Entry `i` lives at logical byte `i * 20`.
  *
- * Entries produced by one dispatch round are buffered and written with one write per queue
- * ({@link ConsumeQueue.writePending}); the consume queue is derived data, rebuilt from the commitlog after a crash.
+ * New entries are buffered in memory and written in batches ({@link ConsumeQueue.writePending}: when a
+ * queue has {@link CQ_WRITE_BATCH_BYTES} waiting, at every consume-queue flush and at shutdown); reads
+ * serve the buffered entries from memory. Writing per dispatch round instead cost one 20-byte pwrite per
+ * queue per round, about half a syscall per message at 16-way sends. Nothing is lost by the wait: the
+ * consume queue is derived data, re-dispatched from the commitlog after a crash (the checkpoint's logics
+ * timestamp only advances after a flush that wrote the buffer first).
  */
 import { MappedFileQueue } from "./mapped_file_queue.ts";
 import type { MappedFile } from "./mapped_file.ts";
@@ -13,6 +17,8 @@ import { getLong, setLong } from "./long.ts";
 /** Size of one consume-queue entry. */
 export const CQ_STORE_UNIT_SIZE = 20;
 const log = getLogger("store.cq");
+/** Buffered entries worth one write: ~200 entries, still a single page of the file. */
+export const CQ_WRITE_BATCH_BYTES = 4000;
 
 /** A window of consecutive entries read from a consume queue. */
 export interface CqEntries {
@@ -82,6 +88,11 @@ export class ConsumeQueue {
 
   get hasPending(): boolean {
     return this.#pendingLen > 0;
+  }
+
+  /** Bytes of entries buffered and not yet written. */
+  get pendingBytes(): number {
+    return this.#pendingLen;
   }
 
   load(): void {
@@ -188,9 +199,11 @@ export class ConsumeQueue {
    * that consumes them before its next call allocates nothing.
    */
   getEntries(index: number, maxCount: number, into?: Uint8Array): CqEntries | null {
-    if (this.#pendingLen > 0) this.writePending();
     const byteOff = index * CQ_STORE_UNIT_SIZE;
-    if (byteOff < this.minLogicOffset || byteOff >= this.queue.maxOffset) return null;
+    if (byteOff < this.minLogicOffset || byteOff >= this.#endBytes) return null;
+    if (this.#pendingLen > 0 && byteOff >= this.#pendingStart) {
+      return this.#pendingEntries(index, maxCount, into);
+    }
     const f = this.queue.findByOffset(byteOff);
     if (!f || f.closed) return null;
     const pos = byteOff - f.fileFromOffset;
@@ -204,6 +217,24 @@ export class ConsumeQueue {
       startIndex: index,
       count,
       view: new DataView(data.buffer, data.byteOffset, count * CQ_STORE_UNIT_SIZE),
+    };
+  }
+
+  /** Buffered entries from logical offset `index` (at or past #pendingStart), within its segment. */
+  #pendingEntries(index: number, maxCount: number, into?: Uint8Array): CqEntries | null {
+    const byteOff = index * CQ_STORE_UNIT_SIZE;
+    const from = byteOff - this.#pendingStart;
+    const segmentLeft = this.queue.fileSize - (byteOff % this.queue.fileSize);
+    let len = Math.min(maxCount * CQ_STORE_UNIT_SIZE, this.#pendingLen - from, segmentLeft);
+    if (into) len = Math.min(len, into.length - (into.length % CQ_STORE_UNIT_SIZE));
+    if (len <= 0) return null;
+    // A copy, not a view: the buffer is reused once written, and callers may hold the entries a while.
+    const data = into ?? new Uint8Array(len);
+    data.set(this.#pending.subarray(from, from + len));
+    return {
+      startIndex: index,
+      count: len / CQ_STORE_UNIT_SIZE,
+      view: new DataView(data.buffer, data.byteOffset, len),
     };
   }
 
@@ -226,6 +257,7 @@ export class ConsumeQueue {
 
   /** Moves the min offset to the first entry whose record is still in the commitlog (§2.3). */
   correctMinOffset(commitLogMinOffset: number): void {
+    if (this.#pendingLen > 0) this.writePending();
     const f = this.queue.first;
     if (!f) return;
     for (const [at, dv] of entryChunks(f, 0, f.wrotePosition)) {
@@ -269,6 +301,7 @@ export class ConsumeQueue {
 
   /** Deletes leading segments whose last entry points below the commitlog min offset (§6.4). */
   deleteExpiredFiles(commitLogMinOffset: number): number {
+    if (this.#pendingLen > 0) this.writePending();
     let n = 0;
     while (this.queue.files.length > 1) {
       const f = this.queue.first!;

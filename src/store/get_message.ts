@@ -148,7 +148,8 @@ export function readMessages(
         const end = planSpan(v, i, count, cl.spanEnd(phy), res.messageCount, res.bufferTotalSize, fits);
         if (scratchFrom >= 0) scratchFrom = compactRecords(res.records, scratchFrom);
         let into: Uint8Array | undefined;
-        if (!cl.isCached(phy)) {
+        // Spans served from memory or read ahead into a window of their own need no buffer from here.
+        if (!cl.isCached(phy) && !cl.readsAhead(end - phy)) {
           if (recycle) {
             const need = end - phy;
             if (arena === null || arenaUsed + need > arena.length) {

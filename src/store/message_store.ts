@@ -19,7 +19,7 @@ import { OffsetMsgIdFormatter } from "./offset_msg_id.ts";
 import { PutStats } from "./put_checks.ts";
 import { CommitLog } from "./commit_log.ts";
 import { abnormalStartIndex, recoverNormally, scanFrom } from "./commit_log_recovery.ts";
-import { ConsumeQueue } from "./consume_queue.ts";
+import { ConsumeQueue, CQ_WRITE_BATCH_BYTES } from "./consume_queue.ts";
 import { IndexService } from "./index_service.ts";
 import { StoreCheckpoint } from "./store_checkpoint.ts";
 import type { AckOutcome } from "./ack_queue.ts";
@@ -517,7 +517,7 @@ export class DefaultMessageStore {
       // A read error must not escape into the write loop; the next round retries from the same offset.
       log.error(`Dispatch failed at offset ${this.#reputService.reputFrom}: ${e}`);
     }
-    this.#writeDirtyCqs();
+    this.#writeDirtyCqs(false);
     // Long-poll wake-ups go out after the consume queues were written, once per round.
     const arrivals = this.#arrivals;
     if (arrivals.length === 0 || !this.#arriving) return;
@@ -571,8 +571,14 @@ export class DefaultMessageStore {
     }
   }
 
-  #writeDirtyCqs(): void {
+  /**
+   * Writes the buffered entries of queues that have a batch's worth waiting, or of every dirty queue with
+   * `all` (flushes, shutdown); the rest keep serving reads from memory until then.
+   */
+  #writeDirtyCqs(all = true): void {
     for (const cq of this.#dirtyCqs) {
+      if (!all && cq.pendingBytes < CQ_WRITE_BATCH_BYTES) continue;
+      this.#dirtyCqs.delete(cq);
       try {
         cq.writePending();
       } catch (e) {
@@ -580,7 +586,6 @@ export class DefaultMessageStore {
         this.#runningFlags |= WRITE_LOGICS_QUEUE_ERROR;
       }
     }
-    this.#dirtyCqs.clear();
   }
 
   #findConsumeQueue(topic: string, queueId: number, create: boolean): ConsumeQueue | undefined {
@@ -829,13 +834,21 @@ export class DefaultMessageStore {
   }
 
   /**
-   * rmq extra (benchmarks, diagnostics, durability tests): how well commitlog writes and syncs are batched.
+   * rmq extra (benchmarks, diagnostics, durability tests): how well commitlog writes and syncs are batched,
+   * and how many bytes the read path fetched from disk.
    * `syncCalls` counts completed fdatasyncs; `flushedOffset` is the end of the bytes the last completed one
    * covered (every byte below it was written before that fdatasync started).
    */
-  getWriteStats(): { writeCalls: number; syncCalls: number; bytesWritten: number; flushedOffset: number } {
+  getWriteStats(): {
+    writeCalls: number;
+    syncCalls: number;
+    bytesWritten: number;
+    flushedOffset: number;
+    spanReadBytes: number;
+  } {
     const cl = this.#commitLog;
     return {
+      spanReadBytes: cl.spanReadBytes,
       writeCalls: cl.writeCalls,
       syncCalls: cl.syncCalls,
       bytesWritten: cl.maxOffset - cl.minOffset,

@@ -410,6 +410,22 @@ Deno.test("frames of many requests written at once are all answered, large bodie
   });
 });
 
+Deno.test("a multi-megabyte body arrives intact in both directions, alongside small frames", async () => {
+  await withServer(async ({ client, addr }) => {
+    // Reads are small between frames and sized to the rest of a large frame inside one: both paths here.
+    const big = new Uint8Array(6 * 1024 * 1024 + 7);
+    for (let i = 0; i < big.length; i += 4093) big[i] = i & 0xff;
+    const small = Array.from(
+      { length: 20 },
+      (_, i) => client.invokeSync(addr, createRequest(ECHO, { i: String(i) }), 5000),
+    );
+    const res = await client.invokeSync(addr, createRequest(ECHO, {}, big), 10_000);
+    assertEquals(res.body?.length, big.length);
+    assert(res.body!.every((b, i) => b === big[i]));
+    for (const [i, r] of (await Promise.all(small)).entries()) assertEquals(r.extFields["i"], String(i));
+  });
+});
+
 Deno.test("idle connections are closed after the idle timeout", async () => {
   await withServer(async ({ server }) => {
     const peer = await RawPeer.connect(server.port);

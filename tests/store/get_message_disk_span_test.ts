@@ -72,3 +72,37 @@ Deno.test("getMessage() packs a sparse queue's disk spans into one pooled buffer
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("draining 8 interleaved queues from disk reads each commitlog byte about once, not once per queue", async () => {
+  // Each pull's span holds the other 7 queues' records between its own; read-ahead windows let the next
+  // queues' pulls reuse those bytes instead of reading them again.
+  const root = await Deno.makeTempDir({ prefix: "rmq-dspan-" });
+  try {
+    const store = await diskStore(root, 8, 256);
+    try {
+      const total = store.getWriteStats().bytesWritten;
+      const next = new Array(8).fill(0);
+      let received = 0;
+      // Round-robin over the queues, one pull of up to 32 each, as a consumer with 8 queues does.
+      while (next.some((n) => n < 256)) {
+        for (let q = 0; q < 8; q++) {
+          if (next[q] >= 256) continue;
+          const r = await store.getMessage("G", "D", q, next[q], 32, 4 << 20);
+          assert.equal(r.status, "FOUND");
+          const want = Array.from({ length: r.messageCount }, (_, i) => kib(q, next[q] + i));
+          assert.deepEqual(await bodiesOf(r.records), want);
+          next[q] = r.nextBeginOffset;
+          received += r.messageCount;
+          r.release?.();
+        }
+      }
+      assert.equal(received, 8 * 256);
+      const read = store.getWriteStats().spanReadBytes;
+      assert.ok(read < 2 * total, `read ${read} bytes from disk to drain ${total}`);
+    } finally {
+      await store.shutdown();
+    }
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -64,6 +64,9 @@ Deno.test("deleteTopics() drops a topic's consume queues and its offsets start o
     await store.putMessage(makeMsg("D", 0, "a"));
     await store.putMessage(makeMsg("D", 1, "b"));
     assert.deepStrictEqual(store.getTopicQueueIds("D"), [0, 1]);
+    // Consume-queue entries are written in batches; a flush puts them on disk so deletion has files to remove.
+    await store.flushLogics(true);
+    assert.ok([...Deno.readDirSync(`${root}/consumequeue`)].some((e) => e.name === "D"));
     await store.deleteTopics(["D"]);
     assert.deepStrictEqual(store.getTopicQueueIds("D"), []);
     assert.equal((await store.getMessage("g", "D", 0, 0, 32, 1 << 20)).status, "NO_MATCHED_LOGIC_QUEUE");

@@ -21,7 +21,7 @@ async function readTraceTopic(namesrvAddr: string, topic: string, want: (t: Trac
   const msgs: ConsumedMessage[] = [];
   const records: TraceContext[] = [];
   try {
-    reader.assign(await reader.fetchMessageQueues(topic));
+    reader.assign(await queuesOnceRouted(reader, topic));
     await reader.start();
     const end = Date.now() + 10_000;
     while (!want(records) && Date.now() < end) {
@@ -34,6 +34,22 @@ async function readTraceTopic(namesrvAddr: string, topic: string, want: (t: Trac
     await reader.shutdown();
   }
   return { msgs, records };
+}
+
+/**
+ * The trace topic is auto-created by the first trace send and reaches the name server with the broker's
+ * next registration, a few milliseconds after the send was acknowledged (as upstream): wait for its route.
+ */
+async function queuesOnceRouted(reader: LitePullConsumer, topic: string) {
+  const end = Date.now() + 5000;
+  for (;;) {
+    try {
+      return await reader.fetchMessageQueues(topic);
+    } catch (e) {
+      if (Date.now() > end) throw e;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
 }
 
 Deno.test("e2e: a traced send leaves a Pub record in RMQ_SYS_TRACE_TOPIC keyed by msgId and keys", async () => {
