@@ -19,8 +19,11 @@ export interface BrokerChannel extends ClientChannel {
   readonly localAddr: string;
   readonly attrs: Map<string, unknown>;
   send(cmd: RemotingCommand): void;
-  /** Queues an already encoded frame (RemotingChannel has it; channels without it get `send` only). */
-  sendFrame?(frame: Uint8Array): void;
+  /**
+   * Queues an already encoded frame (RemotingChannel has it; channels without it get `send` only); with
+   * `owned` the frame is handed over and its buffer recycled once written.
+   */
+  sendFrame?(frame: Uint8Array, owned?: boolean): void;
 }
 
 /** One registration of a client on a connection. */

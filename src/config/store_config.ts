@@ -93,8 +93,12 @@ export const MessageStoreConfigSchema = {
   enableLmq: bool(false),
   enableMultiDispatch: bool(false),
   maxLmqConsumeQueueNum: long(20000),
-  /** rmq extra: bytes of recently written commitlog kept in memory so tail reads never touch the disk. */
-  hotTailCacheBytes: int(64 * 1024 * 1024, { min: 0 }),
+  /**
+   * rmq extra: bytes of recently written commitlog kept in memory so tail reads never touch the disk.
+   * 32 MiB holds a few tenths of a second at full write speed, which is what consumers keeping up need;
+   * older data is read through read-ahead windows, so more would mostly add to the broker's RSS.
+   */
+  hotTailCacheBytes: int(32 * 1024 * 1024, { min: 0 }),
   /** rmq extra: the write buffer is handed to the writer once it holds this many bytes. */
   writeBatchBytes: int(256 * 1024, { min: 4096 }),
   /** 5.x timer messages (§7.5): timerWheelEnable, timerMaxDelaySec and the accepted wheel layout keys. */

@@ -10,6 +10,7 @@ import { FLAG_ONEWAY, FLAG_RESPONSE, type RemotingCommand, SerializeType } from 
 import { decodeCommand, encodeCommand } from "./codec.ts";
 import { RemotingSendError, RemotingTimeoutError } from "./errors.ts";
 import { DEFAULT_MAX_FRAME_LENGTH, FrameDecoder } from "./frame_decoder.ts";
+import { releaseBuffer, takeBuffer } from "./slab.ts";
 import { requestCodeName } from "./request_code.ts";
 import type { Logger } from "../log/logger.ts";
 
@@ -25,6 +26,11 @@ export interface RemotingChannel {
   readonly attrs: Map<string, unknown>;
   /** Queues a frame; frames queued in the same tick go out in one socket write. Dropped if closed. */
   send(cmd: RemotingCommand): void;
+  /**
+   * Queues an encoded frame. With `owned`, the caller hands the frame over: nothing else may view it, and
+   * the connection recycles its buffer once written.
+   */
+  sendFrame?(frame: Uint8Array, owned?: boolean): void;
   /** Sends a request to the peer and resolves with its response (server → client requests are JSON). */
   invoke(req: RemotingCommand, timeoutMs: number): Promise<RemotingCommand>;
   /** Sends a request with the ONEWAY flag; nothing comes back. */
@@ -119,6 +125,8 @@ export class Connection implements RemotingChannel {
   #sweepAt = Infinity;
 
   #queue: Uint8Array[] = [];
+  /** Frames of #queue handed over by their encoder (see sendFrame), recycled once copied or written. */
+  #owned: Uint8Array[] = [];
   #queuedBytes = 0;
   #flushScheduled = false;
   #writing: Promise<void> | null = null;
@@ -173,13 +181,17 @@ export class Connection implements RemotingChannel {
       this.#log.debug(`Dropped ${describe(cmd)} for closed channel ${this.remoteAddr}`);
       return;
     }
-    this.sendFrame(encodeCommand(cmd));
+    this.sendFrame(encodeCommand(cmd), true);
   }
 
-  /** Queues an already encoded frame. */
-  sendFrame(frame: Uint8Array): void {
+  /**
+   * Queues an already encoded frame. With `owned`, nothing else views the frame and its buffer is recycled
+   * once copied or written (see slab.ts).
+   */
+  sendFrame(frame: Uint8Array, owned = false): void {
     if (this.#closed) return;
     this.#queue.push(frame);
+    if (owned) this.#owned.push(frame);
     this.#queuedBytes += frame.length;
     if (this.#queuedBytes > this.#maxQueuedBytes) {
       // The peer stopped reading; buffering without bound would take the whole process down.
@@ -267,6 +279,7 @@ export class Connection implements RemotingChannel {
     clearTimeout(this.#sweepTimer);
     this.#sweepTimer = undefined;
     this.#queue = [];
+    this.#owned = [];
     this.#queuedBytes = 0;
     try {
       this.#conn.close();
@@ -347,19 +360,26 @@ export class Connection implements RemotingChannel {
     if (this.#closed || this.#queue.length === 0) return;
     const queue = this.#queue;
     const total = this.#queuedBytes;
+    let owned = this.#owned;
     this.#queue = [];
     this.#queuedBytes = 0;
     let data: Uint8Array;
     if (queue.length === 1) data = queue[0]!;
     else {
-      data = new Uint8Array(total);
+      // Joined into a recycled buffer: the frames' own buffers can be recycled at once.
+      data = takeBuffer(total);
       let off = 0;
       for (const f of queue) {
         data.set(f, off);
         off += f.length;
       }
+      for (const f of owned) releaseBuffer(f);
+      owned = [data];
     }
+    this.#owned = [];
     this.#writing = this.#writeAll(data).then(() => {
+      // The write op has finished with the bytes (or failed): the buffers are free.
+      for (const f of owned) releaseBuffer(f);
       this.#writing = null;
       if (this.#queue.length > 0) this.#flush();
       else for (const w of this.#drainWaiters.splice(0)) w();

@@ -26,6 +26,19 @@ const READ_AHEAD_FACTOR = 4;
 const READ_AHEAD_MIN = 32 * 1024;
 const READ_AHEAD_MAX = 1024 * 1024;
 const READ_AHEAD_WINDOWS = 8;
+/** Window buffers kept for reuse once no reader holds a view (see leaseWindow). */
+const FREE_WINDOWS = 4;
+
+/** A read-ahead window: `bytes` views a READ_AHEAD_MAX buffer that is reused only when nobody views it. */
+export interface ReadWindow {
+  start: number;
+  bytes: Uint8Array;
+  /** Readers holding views of it (each returns it through {@link CommitLog.returnWindow}). */
+  leases: number;
+  /** A reader kept views without a way to return them: the buffer is left to the GC, never reused. */
+  pinned: boolean;
+  evicted: boolean;
+}
 /** Period of the SYNC_FLUSH timeout check. */
 const WATCHDOG_MS = 10;
 /** Evicted write buffers kept for reuse: eviction and new batches alternate, so a few suffice. */
@@ -95,7 +108,8 @@ export class CommitLog {
   #free: Uint8Array[] = [];
   #cacheBytes = 0;
   /** Recent read-ahead windows of older data (see READ_AHEAD_FACTOR), oldest first. */
-  #windows: { start: number; bytes: Uint8Array }[] = [];
+  #windows: ReadWindow[] = [];
+  #freeWindows: Uint8Array[] = [];
   #writeError: Error | null = null;
   /** Time of the last completed flush. */
   lastFlushTimestamp = 0;
@@ -122,6 +136,8 @@ export class CommitLog {
 
   /** After recovery: valid data ends at `offset`; the tail beyond it is truncated and zero-filled. */
   setRecoveredEnd(offset: number): void {
+    // Leased windows keep their buffers (left to the GC); only the lookup is dropped.
+    for (const w of this.#windows) w.pinned = true;
     this.#windows = [];
     this.queue.truncateDirtyFiles(offset);
     this.#writtenOffset = offset;
@@ -504,7 +520,7 @@ export class CommitLog {
     return size >= READ_AHEAD_MIN && size < READ_AHEAD_MAX;
   }
 
-  #windowAt(offset: number): { start: number; bytes: Uint8Array } | null {
+  #windowAt(offset: number): ReadWindow | null {
     const ws = this.#windows;
     for (let i = ws.length - 1; i >= 0; i--) {
       const w = ws[i]!;
@@ -563,13 +579,56 @@ export class CommitLog {
       size,
       Math.min(size * READ_AHEAD_FACTOR, READ_AHEAD_MAX, f.fileSize - pos, limit - offset),
     );
-    const buf = new Uint8Array(len);
+    const buf = this.#freeWindows.pop() ?? new Uint8Array(READ_AHEAD_MAX);
     const n = f.readInto(pos, buf, 0, len);
     this.spanReadBytes += n;
-    if (n < size) return null;
-    this.#windows.push({ start: offset, bytes: buf.subarray(0, n) });
-    if (this.#windows.length > READ_AHEAD_WINDOWS) this.#windows.shift();
+    if (n < size) {
+      this.#freeWindows.push(buf);
+      return null;
+    }
+    this.#windows.push({
+      start: offset,
+      bytes: buf.subarray(0, n),
+      leases: 0,
+      pinned: false,
+      evicted: false,
+    });
+    if (this.#windows.length > READ_AHEAD_WINDOWS) {
+      const old = this.#windows.shift()!;
+      old.evicted = true;
+      this.#recycleWindow(old);
+    }
     return buf.subarray(0, size);
+  }
+
+  /**
+   * The read-ahead window a {@link readSpan} result views, if any, now leased by the caller: with
+   * `returnable`, the caller promises {@link returnWindow} once it holds no view of it; otherwise the
+   * window's buffer is never reused. Null when `span` is not a window view (nothing to do).
+   */
+  leaseWindow(span: Uint8Array, returnable: boolean): ReadWindow | null {
+    const ws = this.#windows;
+    for (let i = ws.length - 1; i >= 0; i--) {
+      const w = ws[i]!;
+      if (w.bytes.buffer !== span.buffer) continue;
+      if (returnable) w.leases++;
+      else w.pinned = true;
+      return w;
+    }
+    return null;
+  }
+
+  /** Ends a lease from {@link leaseWindow}. */
+  returnWindow(w: ReadWindow): void {
+    w.leases--;
+    this.#recycleWindow(w);
+  }
+
+  #recycleWindow(w: ReadWindow): void {
+    if (!w.evicted || w.pinned || w.leases > 0 || this.#freeWindows.length >= FREE_WINDOWS) return;
+    // Mark it so a second call (another lease ending) cannot free the buffer twice.
+    w.pinned = true;
+    this.#freeWindows.push(new Uint8Array(w.bytes.buffer, 0, READ_AHEAD_MAX));
   }
 
   /**

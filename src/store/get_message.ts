@@ -5,7 +5,7 @@
 import * as os from "node:os";
 import type { MessageStoreConfig } from "../config/store_config.ts";
 import { MessageSysFlag } from "../message/message_const.ts";
-import type { CommitLog } from "./commit_log.ts";
+import type { CommitLog, ReadWindow } from "./commit_log.ts";
 import { type ConsumeQueue, CQ_STORE_UNIT_SIZE } from "./consume_queue.ts";
 import { getLong } from "./long.ts";
 import type { ReadBufferPool } from "./read_buffer_pool.ts";
@@ -116,6 +116,8 @@ export function readMessages(
   let span: Uint8Array | null = null;
   let spanStart = 0, spanEnd = 0;
   let owned: Uint8Array[] | undefined;
+  /** Read-ahead windows the records view, returned with the pooled buffers on release. */
+  let windows: ReadWindow[] | undefined;
   /** The pooled buffer spans of this call are packed into (from `arenaUsed`), so sparse spans share one. */
   let arena: Uint8Array | null = null;
   let arenaUsed = 0;
@@ -164,6 +166,9 @@ export function readMessages(
           }
         }
         span = cl.readSpan(phy, end - phy, into);
+        // A read-ahead window is shared with other readers: lease it for as long as the records view it.
+        const w = span !== null && into === undefined ? cl.leaseWindow(span, recycle) : null;
+        if (w !== null && recycle) (windows ??= []).push(w);
         inScratch = span !== null && into === spanScratch;
         spanStart = phy;
         spanEnd = span ? end : 0;
@@ -185,7 +190,8 @@ export function readMessages(
     if (count < want || (offset + scanned) % cq.perFile === 0) break;
   }
   if (scratchFrom >= 0) compactRecords(res.records, scratchFrom);
-  if (pool && res.messageCount > 0) res.release = releaser(owned ?? [], pool);
+  if (pool && res.messageCount > 0) res.release = releaser(owned ?? [], pool, windows, cl);
+  else if (windows) { for (const w of windows) cl.returnWindow(w); }
   res.suggestPullingFromSlave = maxPhy - lastPhy > memLimit;
   res.msgCount4Commercial = res.messageCount;
   return status(st, offset + scanned);
@@ -209,12 +215,18 @@ function compactRecords(records: Uint8Array[], from: number): number {
 }
 
 /** Gives `owned` back to `pool` once; later calls do nothing. */
-function releaser(owned: Uint8Array[], pool: ReadBufferPool): () => void {
+function releaser(
+  owned: Uint8Array[],
+  pool: ReadBufferPool,
+  windows: ReadWindow[] | undefined,
+  cl: CommitLog,
+): () => void {
   let done = false;
   return () => {
     if (done) return;
     done = true;
     pool.giveAll(owned);
+    if (windows) { for (const w of windows) cl.returnWindow(w); }
   };
 }
 

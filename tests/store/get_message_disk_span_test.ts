@@ -106,3 +106,35 @@ Deno.test("draining 8 interleaved queues from disk reads each commitlog byte abo
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("a pull not yet released keeps its records while later pulls recycle read-ahead windows", async () => {
+  const root = await Deno.makeTempDir({ prefix: "rmq-dspan-" });
+  try {
+    const store = await diskStore(root, 8, 1200);
+    try {
+      const warm = await store.getMessage("G", "D", 7, 0, 1, 4 << 20);
+      warm.release?.(); // callers release: the store recycles buffers from here on
+      const held = await store.getMessage("G", "D", 0, 0, 32, 4 << 20);
+      assert.equal(held.messageCount, 32);
+      // Drain the other queues: each byte of ~10 MiB goes through read-ahead windows, which are reused.
+      for (let q = 1; q < 8; q++) {
+        let next = 0;
+        while (next < 1200) {
+          const r = await store.getMessage("G", "D", q, next, 32, 4 << 20);
+          assert.deepEqual(
+            await bodiesOf(r.records),
+            Array.from({ length: r.messageCount }, (_, i) => kib(q, next + i)),
+          );
+          next = r.nextBeginOffset;
+          r.release?.();
+        }
+      }
+      assert.deepEqual(await bodiesOf(held.records), Array.from({ length: 32 }, (_, i) => kib(0, i)));
+      held.release?.();
+    } finally {
+      await store.shutdown();
+    }
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -219,7 +219,7 @@ export class PullMessageProcessor {
       ctx.stats.incGet(h.consumerGroup, h.topic, result.messageCount, bytes);
       if (channel.sendFrame !== undefined && !isOneway(req)) {
         // Records go straight into the frame: one copy of the pulled bytes instead of two.
-        channel.sendFrame(encodePullResponseFrame(resp, result.records));
+        channel.sendFrame(encodePullResponseFrame(resp, result.records), true);
         // The frame holds its own copy, so the store may reuse the read buffers behind the records.
         result.release?.();
         return null;
