@@ -43,6 +43,7 @@ function quote(value: string): string {
  * ```
  */
 export function jsonHeaderText(cmd: RemotingCommand): string {
+  if (cmd.extFieldsJson !== undefined) return prebuiltText(cmd, cmd.extFieldsJson);
   const fields = cmd.extFields;
   let empty = true;
   for (const key in fields) {
@@ -61,6 +62,14 @@ export function jsonHeaderText(cmd: RemotingCommand): string {
     serializeTypeCurrentRPC: "JSON",
     version: cmd.version | 0,
   });
+}
+
+/** The header text around extFields the processor already wrote as JSON (see RemotingCommand). */
+function prebuiltText(cmd: RemotingCommand, ext: string): string {
+  // The language is one of a fixed set of plain names: nothing to escape.
+  const remark = cmd.remark === undefined || cmd.remark === null ? "" : `,"remark":${quote(cmd.remark)}`;
+  return `{"code":${cmd.code | 0},"extFields":${ext},"flag":${cmd.flag | 0},"language":"${cmd.language}",` +
+    `"opaque":${cmd.opaque | 0}${remark},"serializeTypeCurrentRPC":"JSON","version":${cmd.version | 0}}`;
 }
 
 /** The header text built piece by piece, for extFields holding non-string values (written as String()). */

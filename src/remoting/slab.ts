@@ -61,7 +61,7 @@ export function releaseBuffer(buf: Uint8Array): void {
 
 /** A buffer of `size` bytes whose contents are unspecified (pooled when large); see {@link releaseBuffer}. */
 export function takeBuffer(size: number): Uint8Array {
-  return size > SLAB_MAX_ALLOC ? takeLarge(size) : new Uint8Array(size);
+  return allocBuffer(size);
 }
 
 /**

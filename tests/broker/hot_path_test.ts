@@ -6,7 +6,13 @@ import { ResponseCode } from "../../src/remoting/response_code.ts";
 import { decodeRecords } from "../../src/message/record_codec.ts";
 import { reqInt, reqLong } from "../../src/protocol/headers/fields.ts";
 import { encodePullMessageResponseHeader } from "../../src/protocol/headers/pull.ts";
-import { encodeSendMessageResponseHeader } from "../../src/protocol/headers/send.ts";
+import {
+  encodeSendMessageResponseHeader,
+  type SendMessageResponseHeader,
+  sendMessageResponseHeaderJson,
+} from "../../src/protocol/headers/send.ts";
+import { encodeCommand } from "../../src/remoting/codec.ts";
+import { jsonHeaderText } from "../../src/remoting/json_header.ts";
 import { encodePullResponseFrame } from "../../src/broker/processor/pull_response_frame.ts";
 import { PullRequestHoldService } from "../../src/broker/long_polling/pull_request_hold_service.ts";
 import { BrokerStats, StatsName } from "../../src/broker/broker_stats.ts";
@@ -43,6 +49,36 @@ Deno.test("response headers carry every field as a string and leave absent optio
     }),
     { suggestWhichBrokerId: "0", nextBeginOffset: "9", minOffset: "0", maxOffset: "10" },
   );
+});
+
+Deno.test("the send response header written directly as JSON equals the serialized header object", () => {
+  const headers: SendMessageResponseHeader[] = [
+    {
+      msgId: "7F00000100002A9F00000000001C5A4B",
+      queueId: 3,
+      queueOffset: 42,
+      MSG_REGION: "DefaultRegion",
+      TRACE_ON: "true",
+    },
+    { msgId: "ID", queueId: 0, queueOffset: 9007199254740991, TRACE_ON: "false" },
+    {
+      msgId: 'odd "id"\\',
+      queueId: 1,
+      queueOffset: 0,
+      transactionId: 'tx\u0001"quoted"',
+      MSG_REGION: "r\u00e9gion\n",
+    },
+    { msgId: "A", queueId: 7, queueOffset: 1 },
+  ];
+  for (const h of headers) {
+    const json = sendMessageResponseHeaderJson(h);
+    assert.equal(json, JSON.stringify(encodeSendMessageResponseHeader(h)));
+    // A response carrying the prebuilt text encodes to the same header as one without it, remark included.
+    const plain = createResponse(createRequest(310), 0, 'with "remark"', encodeSendMessageResponseHeader(h));
+    const fast = { ...plain, extFieldsJson: json };
+    assert.equal(jsonHeaderText(fast), jsonHeaderText(plain));
+    assert.deepEqual(decodeCommand(encodeCommand(fast).subarray(4)).extFields, plain.extFields);
+  }
 });
 
 Deno.test("encodePullResponseFrame() decodes to the response with the records joined as its body", () => {

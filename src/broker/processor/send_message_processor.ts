@@ -11,6 +11,8 @@ import {
   decodeSendMessageRequestHeaderV2,
   encodeSendMessageResponseHeader,
   type SendMessageRequestHeader,
+  type SendMessageResponseHeader,
+  sendMessageResponseHeaderJson,
 } from "../../protocol/headers/send.ts";
 import { decodeBatchBody } from "../../message/batch_codec.ts";
 import { type HostAddress, parseHostAddress } from "../../message/host.ts";
@@ -162,18 +164,16 @@ export class SendMessageProcessor {
     ) return this.reply(req, code, remark);
     this.ctx.stats.incPut(out.topic, put.msgNum || 1, put.wroteBytes);
     const bc = this.ctx.brokerConfig;
-    return createResponse(
-      req,
-      code,
-      remark,
-      encodeSendMessageResponseHeader({
-        msgId: put.msgId,
-        queueId: out.queueId,
-        queueOffset: put.queueOffset,
-        MSG_REGION: bc.regionId,
-        TRACE_ON: String(bc.traceOn),
-      }),
-    );
+    const header: SendMessageResponseHeader = {
+      msgId: put.msgId,
+      queueId: out.queueId,
+      queueOffset: put.queueOffset,
+      MSG_REGION: bc.regionId,
+      TRACE_ON: bc.traceOn ? "true" : "false",
+    };
+    const resp = createResponse(req, code, remark, encodeSendMessageResponseHeader(header));
+    resp.extFieldsJson = sendMessageResponseHeaderJson(header);
+    return resp;
   }
 
   /** The properties-string suffix naming this broker's cluster. */
