@@ -442,12 +442,22 @@ function printTable(rows: Row[]): void {
   for (const b of body) console.log(line(b));
 }
 
+const USAGE = `Usage: deno task bench compare [--backlog=1000000] [--duration=5] [--warmup=1] [--size=1024]
+         [--queues=8] [--flush=ASYNC_FLUSH,SYNC_FLUSH] [--ceiling=2] [--quiet=30] [--out=results.json]
+
+Starts rmq in a temp dir, runs the producer at concurrency 1, 4, 16 and with 4096 sends outstanding under
+each flush mode, drains a backlog, and prints each figure beside this machine's raw ceilings.`;
+
 async function main(args: string[]): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    console.log(USAGE);
+    return 0;
+  }
   let o: CompareOptions;
   try {
     o = parseCompareArgs(args);
   } catch (e) {
-    console.error(`compare: ${(e as Error).message}`);
+    console.error(`compare: ${(e as Error).message}\n${USAGE}`);
     return 2;
   }
   const started = performance.now();
