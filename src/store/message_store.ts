@@ -19,7 +19,7 @@ import { OffsetMsgIdFormatter } from "./offset_msg_id.ts";
 import { PutStats } from "./put_checks.ts";
 import { CommitLog } from "./commit_log.ts";
 import { abnormalStartIndex, recoverNormally, scanFrom } from "./commit_log_recovery.ts";
-import { ConsumeQueue, CQ_WRITE_BATCH_BYTES } from "./consume_queue.ts";
+import { ConsumeQueueTable } from "./consume_queue_table.ts";
 import { IndexService } from "./index_service.ts";
 import { StoreCheckpoint } from "./store_checkpoint.ts";
 import type { AckOutcome } from "./ack_queue.ts";
@@ -59,13 +59,12 @@ export class DefaultMessageStore {
   readonly #diskUsage: (path: string) => number;
   readonly #commitLog: CommitLog;
   readonly #reputService: ReputMessageService;
-  readonly #cqs = new Map<string, Map<number, ConsumeQueue>>();
+  readonly #cqs: ConsumeQueueTable;
   /** Next queue offset per topic and queue (upstream topicQueueTable). */
   readonly #queueOffsets = new QueueOffsetTable();
   readonly #index: IndexService;
   readonly #delayLevels: number[];
   readonly #dispatchers: ((req: DispatchRequest) => void)[] = [];
-  readonly #dirtyCqs = new Set<ConsumeQueue>();
   readonly #cleaner: CleanService;
   readonly #msgIds = new OffsetMsgIdFormatter();
   #checkpoint: StoreCheckpoint | null = null;
@@ -88,6 +87,7 @@ export class DefaultMessageStore {
   constructor(config: MessageStoreConfig, opts: MessageStoreOptions = {}) {
     this.config = config;
     this.paths = storePaths(config);
+    this.#cqs = new ConsumeQueueTable(this.paths.consumeQueue, config.mappedFileSizeConsumeQueue);
     this.#clock = opts.clock ?? Date.now;
     this.#diskUsage = opts.diskUsage ?? partitionUsage;
     this.#delayLevels = parseDelayLevels(config.messageDelayLevel);
@@ -154,7 +154,7 @@ export class DefaultMessageStore {
     // Catch up dispatch before accepting traffic (§2.5): consume queues must match the commitlog.
     this.#reput(this.#commitLog.maxOffset);
     this.#rebuildTopicQueueTable();
-    for (const cq of this.#allCqs()) cq.correctMinOffset(this.#commitLog.minOffset);
+    for (const cq of this.#cqs.all()) cq.correctMinOffset(this.#commitLog.minOffset);
     // Durable before any append: after a power loss the next start must still see an unclean exit.
     const abortFd = fs.openSync(this.paths.abort, "w");
     fs.fsyncSync(abortFd);
@@ -168,7 +168,7 @@ export class DefaultMessageStore {
   /** Closes every open file without flushing (a failed start). */
   #closeFiles(): void {
     this.#commitLog.close();
-    for (const cq of this.#allCqs()) cq.queue.close();
+    for (const cq of this.#cqs.all()) cq.queue.close();
     for (const f of this.#index.files) f.close();
     this.#checkpoint?.close();
     this.#checkpoint = null;
@@ -180,19 +180,18 @@ export class DefaultMessageStore {
       log.warn(`The store "${this.paths.root}" was not shut down cleanly; running abnormal recovery`);
     }
     this.#commitLog.load();
-    this.#loadConsumeQueues();
+    this.#cqs.load();
     this.#checkpoint = new StoreCheckpoint(this.paths.checkpoint);
     this.#index.load(lastExitOK, this.#checkpoint.indexMsgTimestamp);
     let maxPhyOfCq = -1;
-    for (const cq of this.#allCqs()) {
+    for (const cq of this.#cqs.all()) {
       cq.recover();
       maxPhyOfCq = Math.max(maxPhyOfCq, cq.maxPhysicOffset);
     }
     const files = this.#commitLog.queue.files;
     const checkCRC = this.config.checkCRCOnRecover;
     if (files.length === 0) {
-      for (const cq of this.#allCqs()) cq.destroy();
-      this.#cqs.clear();
+      this.#cqs.destroyAll();
       this.#commitLog.setRecoveredEnd(0);
       this.#reputService.reputFrom = 0;
       return;
@@ -213,7 +212,7 @@ export class DefaultMessageStore {
     }
     this.#commitLog.setRecoveredEnd(processOffset);
     if (maxPhyOfCq >= processOffset) {
-      for (const cq of this.#allCqs()) cq.truncateDirtyLogicFiles(processOffset);
+      for (const cq of this.#cqs.all()) cq.truncateDirtyLogicFiles(processOffset);
     }
     this.#reputService.reputFrom = Math.min(this.#reputService.reputFrom, processOffset);
     log.info(
@@ -221,29 +220,9 @@ export class DefaultMessageStore {
     );
   }
 
-  #loadConsumeQueues(): void {
-    let topics: string[] = [];
-    try {
-      topics = fs.readdirSync(this.paths.consumeQueue);
-    } catch { /* none yet */ }
-    for (const topic of topics) {
-      let qids: string[] = [];
-      try {
-        qids = fs.readdirSync(`${this.paths.consumeQueue}/${topic}`);
-      } catch {
-        continue;
-      }
-      for (const q of qids) {
-        if (!/^\d+$/.test(q)) continue;
-        const cq = this.#findConsumeQueue(topic, Number(q), true)!;
-        cq.load();
-      }
-    }
-  }
-
   #rebuildTopicQueueTable(): void {
     this.#queueOffsets.clear();
-    for (const cq of this.#allCqs()) this.#queueOffsets.cell(cq.topic, cq.queueId).next = cq.maxOffset;
+    for (const cq of this.#cqs.all()) this.#queueOffsets.cell(cq.topic, cq.queueId).next = cq.maxOffset;
   }
 
   #startServices(): void {
@@ -285,8 +264,8 @@ export class DefaultMessageStore {
     }
     this.#lastThoroughCqFlush = t;
     let logicsTs = 0;
-    for (const cq of this.#allCqs()) logicsTs = Math.max(logicsTs, cq.lastStoreTimestamp);
-    await Promise.all([...[...this.#allCqs()].map((cq) => cq.flush()), this.#index.flush(true)]);
+    for (const cq of this.#cqs.all()) logicsTs = Math.max(logicsTs, cq.lastStoreTimestamp);
+    await Promise.all([...[...this.#cqs.all()].map((cq) => cq.flush()), this.#index.flush(true)]);
     if (this.#checkpoint && !this.#shutdown) {
       if (logicsTs > 0) this.#checkpoint.logicsMsgTimestamp = logicsTs;
       this.#checkpoint.flush();
@@ -304,13 +283,13 @@ export class DefaultMessageStore {
     this.#reput(this.#commitLog.maxOffset);
     this.#commitLog.close();
     this.#writeDirtyCqs();
-    await Promise.all([...this.#allCqs()].map((cq) => cq.flush()));
+    await Promise.all([...this.#cqs.all()].map((cq) => cq.flush()));
     await this.#index.settle();
     this.#index.close();
-    for (const cq of this.#allCqs()) cq.close();
+    for (const cq of this.#cqs.all()) cq.close();
     const cp = this.#checkpoint!;
     let logicsTs = 0;
-    for (const cq of this.#allCqs()) logicsTs = Math.max(logicsTs, cq.lastStoreTimestamp);
+    for (const cq of this.#cqs.all()) logicsTs = Math.max(logicsTs, cq.lastStoreTimestamp);
     if (logicsTs > 0) cp.logicsMsgTimestamp = logicsTs;
     if (this.#lastFlushedStoreTimestamp > 0) cp.physicMsgTimestamp = this.#lastFlushedStoreTimestamp;
     cp.flush();
@@ -547,9 +526,9 @@ export class DefaultMessageStore {
         `Record at ${req.commitLogOffset} has topic "${req.topic}", unusable as a directory; not queued`,
       );
     } else if (queued) {
-      const cq = this.#findConsumeQueue(req.topic, req.queueId, true)!;
+      const cq = this.#cqs.findOrCreate(req.topic, req.queueId);
       cq.putEntry(req.commitLogOffset, req.msgSize, req.tagsCode, req.consumeQueueOffset, req.storeTimestamp);
-      this.#dirtyCqs.add(cq);
+      this.#cqs.markDirty(cq);
     }
     if (this.config.messageIndexEnable && tran !== MessageSysFlag.TRANSACTION_ROLLBACK_TYPE) {
       try {
@@ -571,40 +550,12 @@ export class DefaultMessageStore {
     }
   }
 
-  /**
-   * Writes the buffered entries of queues that have a batch's worth waiting, or of every dirty queue with
-   * `all` (flushes, shutdown); the rest keep serving reads from memory until then.
-   */
+  /** Writes buffered consume-queue entries: a batch's worth per queue, or everything with `all`. */
   #writeDirtyCqs(all = true): void {
-    for (const cq of this.#dirtyCqs) {
-      if (!all && cq.pendingBytes < CQ_WRITE_BATCH_BYTES) continue;
-      this.#dirtyCqs.delete(cq);
-      try {
-        cq.writePending();
-      } catch (e) {
-        log.error(`Consume queue write failed for ${cq.topic}-${cq.queueId}: ${e}`);
-        this.#runningFlags |= WRITE_LOGICS_QUEUE_ERROR;
-      }
-    }
-  }
-
-  #findConsumeQueue(topic: string, queueId: number, create: boolean): ConsumeQueue | undefined {
-    let m = this.#cqs.get(topic);
-    if (!m) {
-      if (!create) return undefined;
-      m = new Map();
-      this.#cqs.set(topic, m);
-    }
-    let cq = m.get(queueId);
-    if (!cq && create) {
-      cq = new ConsumeQueue(this.paths.consumeQueue, topic, queueId, this.config.mappedFileSizeConsumeQueue);
-      m.set(queueId, cq);
-    }
-    return cq;
-  }
-
-  *#allCqs(): Generator<ConsumeQueue> {
-    for (const m of this.#cqs.values()) yield* m.values();
+    this.#cqs.writeDirty(all, (cq, e) => {
+      log.error(`Consume queue write failed for ${cq.topic}-${cq.queueId}: ${e}`);
+      this.#runningFlags |= WRITE_LOGICS_QUEUE_ERROR;
+    });
   }
 
   // ---------------------------------------------------------------- read path
@@ -619,7 +570,7 @@ export class DefaultMessageStore {
     maxTotalBytes: number,
     filter?: MessageFilter,
   ): Promise<GetMessageResult> {
-    const cq = this.#findConsumeQueue(topic, queueId, false);
+    const cq = this.#cqs.find(topic, queueId);
     const slaveKeep = this.config.brokerRole === "SLAVE" && !this.config.offsetCheckInSlave;
     const r = readMessages(
       cq,
@@ -637,32 +588,32 @@ export class DefaultMessageStore {
 
   /** Logical max offset = next offset to be written. */
   getMaxOffsetInQueue(topic: string, queueId: number): number {
-    return this.#findConsumeQueue(topic, queueId, false)?.maxOffset ?? 0;
+    return this.#cqs.find(topic, queueId)?.maxOffset ?? 0;
   }
 
   getMinOffsetInQueue(topic: string, queueId: number): number {
-    return this.#findConsumeQueue(topic, queueId, false)?.minOffset ?? 0;
+    return this.#cqs.find(topic, queueId)?.minOffset ?? 0;
   }
 
   /** Logical offset whose store time is nearest `timestamp` (first exact match wins), 0 if none (§2.7). */
   getOffsetInQueueByTime(topic: string, queueId: number, timestamp: number): Promise<number> {
-    const cq = this.#findConsumeQueue(topic, queueId, false);
+    const cq = this.#cqs.find(topic, queueId);
     return Promise.resolve(cq ? offsetInQueueByTime(cq, this.#commitLog, timestamp) : 0);
   }
 
   getEarliestMessageTime(topic: string, queueId: number): Promise<number> {
-    const cq = this.#findConsumeQueue(topic, queueId, false);
+    const cq = this.#cqs.find(topic, queueId);
     if (!cq) return Promise.resolve(-1);
     return this.getMessageStoreTimeStamp(topic, queueId, cq.minOffset);
   }
 
   getMessageStoreTimeStamp(topic: string, queueId: number, consumeQueueOffset: number): Promise<number> {
-    const e = this.#findConsumeQueue(topic, queueId, false)?.getEntry(consumeQueueOffset);
+    const e = this.#cqs.find(topic, queueId)?.getEntry(consumeQueueOffset);
     return Promise.resolve(e ? storeTimeAt(this.#commitLog, e.phy) : -1);
   }
 
   getCommitLogOffsetInQueue(topic: string, queueId: number, consumeQueueOffset: number): Promise<number> {
-    const e = this.#findConsumeQueue(topic, queueId, false)?.getEntry(consumeQueueOffset);
+    const e = this.#cqs.find(topic, queueId)?.getEntry(consumeQueueOffset);
     return Promise.resolve(e ? e.phy : 0);
   }
 
@@ -746,22 +697,14 @@ export class DefaultMessageStore {
 
   async deleteTopics(topics: Iterable<string>): Promise<void> {
     for (const t of topics) {
-      const m = this.#cqs.get(t);
-      if (!m) continue;
-      for (const cq of m.values()) {
-        this.#dirtyCqs.delete(cq);
-        cq.destroy();
-        this.#queueOffsets.delete(t, cq.queueId);
-      }
-      this.#cqs.delete(t);
-      fs.rmSync(`${this.paths.consumeQueue}/${t}`, { recursive: true, force: true });
+      for (const queueId of this.#cqs.deleteTopic(t)) this.#queueOffsets.delete(t, queueId);
     }
     await Promise.resolve();
   }
 
   /** Queues that have a consume queue. */
   getTopicQueueIds(topic: string): number[] {
-    return [...(this.#cqs.get(topic)?.keys() ?? [])].sort((a, b) => a - b);
+    return this.#cqs.queueIds(topic);
   }
 
   /** For HA: raw commitlog bytes from an offset (up to its segment's end). */
@@ -799,7 +742,7 @@ export class DefaultMessageStore {
   #cleanLogics(commitLogMinOffset: number): void {
     this.#commitLog.dropCacheBelow(commitLogMinOffset);
     this.#writeDirtyCqs();
-    for (const cq of this.#allCqs()) cq.deleteExpiredFiles(commitLogMinOffset);
+    for (const cq of this.#cqs.all()) cq.deleteExpiredFiles(commitLogMinOffset);
     this.#index.deleteExpired(commitLogMinOffset);
   }
 
