@@ -160,7 +160,9 @@ export class BrokerController {
       delayLevelTable,
       maxDelayLevel: delayLevelTable.size,
       now,
-      isAcceptingSends: () => now() >= bc.startAcceptSendRequestTimeStamp,
+      // Checked per send: skip the clock when no start time is set (the default).
+      isAcceptingSends: () =>
+        bc.startAcceptSendRequestTimeStamp <= 0 || now() >= bc.startAcceptSendRequestTimeStamp,
       requestRegistration: () => this.#requestRegistration(),
     };
     this.#ctx = ctx;

@@ -86,6 +86,18 @@ Deno.test("send refuses bad topics in upstream's order and wording", async () =>
   }
 });
 
+Deno.test("sends are refused until startAcceptSendRequestTimeStamp, with upstream's remark", async () => {
+  const until = Date.now() + 60_000;
+  const f = await startBroker({ startAcceptSendRequestTimeStamp: until });
+  try {
+    const res = await f.client.invokeSync(f.addr, sendRequest("TopicA", "early"), 3000);
+    assert.deepEqual(res.code, ResponseCode.SYSTEM_ERROR);
+    assert.deepEqual(res.remark, `broker unable to service, until ${until}`);
+  } finally {
+    await f.stop();
+  }
+});
+
 Deno.test("a batch send stores every item with consecutive offsets and joined msgIds", async () => {
   const f = await startBroker();
   try {
