@@ -198,6 +198,41 @@ Deno.test("decodeCommand() binary: duplicate keys keep the last value and empty 
   assertEquals(cmd.remark, undefined);
 });
 
+Deno.test("binary headers: text written and read byte-wise matches TextEncoder for mixed and long strings", () => {
+  const texts = [
+    "a",
+    "0",
+    "x".repeat(64),
+    "y".repeat(65),
+    "ascii then é",
+    "é first",
+    "中".repeat(40),
+    "pair 😀 end",
+    "lone \ud800 surrogate",
+    "UNIQ_KEY\u0001C00002021DEC1F1145A76D3142680001\u0002WAIT\u0001true",
+  ];
+  const ext: Record<string, string> = {};
+  texts.forEach((s, i) => ext[`k${i}${s.slice(0, 3)}`] = s);
+  const req = createRequest(RequestCode.SEND_MESSAGE_V2, ext);
+  req.serializeType = SerializeType.ROCKETMQ;
+  req.remark = texts.join("|");
+  const frame = encodeCommand(req);
+  // Every length field agrees with TextEncoder, so Java (which reads the lengths) sees the same strings.
+  const expected = Object.entries(ext).reduce(
+    (n, [k, v]) => n + 6 + enc.encode(k).length + enc.encode(v).length,
+    0,
+  );
+  const headerLength = (frame[5]! << 16) | (frame[6]! << 8) | frame[7]!;
+  assertEquals(headerLength, 21 + enc.encode(req.remark).length + expected);
+  const back = decodeCommand(frame.subarray(4));
+  const wellFormed = (s: string) => new TextDecoder().decode(enc.encode(s));
+  assertEquals(back.remark, wellFormed(req.remark));
+  assertEquals(
+    back.extFields,
+    Object.fromEntries(Object.entries(ext).map(([k, v]) => [wellFormed(k), wellFormed(v)])),
+  );
+});
+
 Deno.test("decodeCommand() binary: lengths beyond the header are rejected", () => {
   const base = hex("0022 00 0199 00000005 00000000");
   const cases = [
