@@ -5,7 +5,7 @@
 
 import { decodeProperties, encodeProperties } from "./properties.ts";
 import { MessageDecodeError } from "./record_codec.ts";
-import { decodeUtf8, utf8Encoder } from "./utf8.ts";
+import { decodeUtf8, utf8Encoder } from "../util/utf8.ts";
 
 /** One message of a batch. `body` is a view into the batch body (no copy). */
 export interface BatchItem {

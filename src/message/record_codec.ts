@@ -15,7 +15,7 @@ import {
 } from "./message_const.ts";
 import { createOffsetMsgId } from "./msg_id.ts";
 import { decodeProperties } from "./properties.ts";
-import { utf8ByteLength, utf8Decoder, utf8Encoder } from "./utf8.ts";
+import { utf8ByteLength, utf8Decoder, writeUtf8 } from "../util/utf8.ts";
 
 /** Thrown by decodeRecord for a malformed record. */
 export class MessageDecodeError extends Error {
@@ -128,29 +128,6 @@ function setLong(view: DataView, pos: number, v: number): void {
 
 function getLong(view: DataView, pos: number): number {
   return view.getInt32(pos) * 0x100000000 + view.getUint32(pos + 4);
-}
-
-/**
- * Writes `s` as UTF-8 at `target[pos]` and returns the bytes written, or -1 if they do not fit.
- *
- * Topics and properties are nearly always ASCII, and for strings this short a charCodeAt loop costs a
- * fraction of a TextEncoder.encodeInto() call (which also needs a subarray). The first non-ASCII unit
- * hands the rest of the string to encodeInto, so the bytes are exactly what TextEncoder writes (lone
- * surrogates become U+FFFD). Cutting there is safe: the unit before it is ASCII, so no pair is split.
- */
-function writeUtf8(s: string, target: Uint8Array, pos: number): number {
-  const n = s.length;
-  // Every UTF-16 unit takes at least one byte, so a string longer than the room never fits.
-  if (pos + n > target.length) return -1;
-  let i = 0;
-  for (; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x80) break;
-    target[pos + i] = c;
-  }
-  if (i === n) return n;
-  const rest = utf8Encoder.encodeInto(i === 0 ? s : s.slice(i), target.subarray(pos + i));
-  return rest.read === n - i ? i + rest.written : -1;
 }
 
 /**

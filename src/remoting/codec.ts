@@ -16,15 +16,13 @@ import { RemotingCodecError } from "./errors.ts";
 import { allocBuffer, commitBuffer, reserveBuffer } from "./slab.ts";
 import { decodeJsonHeaderFast, jsonHeaderText } from "./json_header.ts";
 import { type JsonValue, parseJson, stringifyJson } from "../util/json.ts";
+import { decodeUtf8, utf8ByteLength, utf8Decoder, utf8Encoder, writeUtf8 } from "../util/utf8.ts";
 
 /** Largest header length the 24-bit field of the header word can carry. */
 export const MAX_HEADER_LENGTH = 0xffffff;
 
 /** Size of the fixed part of a ROCKETMQ binary header (§1.4). */
 const BINARY_FIXED_LENGTH = 21;
-
-const utf8Encoder = new TextEncoder();
-const utf8Decoder = new TextDecoder();
 
 const LANGUAGE_BYTES = new Map<string, number>(LANGUAGE_NAMES.map((name, i) => [name, i]));
 const OTHER_BYTE = LANGUAGE_BYTES.get("OTHER") ?? 7;
@@ -231,7 +229,7 @@ function encodeBinary(cmd: RemotingCommand, body: Body): Uint8Array {
   // Lengths first, then every string written straight into the frame: encoding each key and value to
   // its own buffer first cost more than the rest of the frame.
   const remark = cmd.remark ? cmd.remark : "";
-  const remarkLength = utf8Length(remark);
+  const remarkLength = utf8ByteLength(remark);
   const texts: string[] = [];
   let extLength = 0;
   const fields = cmd.extFields;
@@ -241,7 +239,7 @@ function encodeBinary(cmd: RemotingCommand, body: Body): Uint8Array {
     if (key === "" || value === undefined || value === null || value === "") continue;
     const val = typeof value === "string" ? value : String(value);
     texts.push(key, val);
-    extLength += 2 + utf8Length(key) + 4 + utf8Length(val);
+    extLength += 2 + utf8ByteLength(key) + 4 + utf8ByteLength(val);
   }
   const headerLength = BINARY_FIXED_LENGTH + remarkLength + extLength;
   const frame = allocFrame(SerializeType.ROCKETMQ, headerLength, body);
@@ -254,32 +252,18 @@ function encodeBinary(cmd: RemotingCommand, body: Body): Uint8Array {
   view.setInt32(p + 9, cmd.flag);
   view.setInt32(p + 13, remarkLength);
   p += 17;
-  p += writeText(frame, p, remark);
+  p += writeUtf8(remark, frame, p);
   view.setInt32(p, extLength);
   p += 4;
   for (let i = 0; i < texts.length; i += 2) {
-    const kLength = writeText(frame, p + 2, texts[i]!);
+    const kLength = writeUtf8(texts[i]!, frame, p + 2);
     view.setInt16(p, kLength);
     p += 2 + kLength;
-    const vLength = writeText(frame, p + 4, texts[i + 1]!);
+    const vLength = writeUtf8(texts[i + 1]!, frame, p + 4);
     view.setInt32(p, vLength);
     p += 4 + vLength;
   }
   return frame;
-}
-
-/** Writes `s` as UTF-8 at `frame[at]` (room already counted by utf8Length) and returns its byte length. */
-function writeText(frame: Uint8Array, at: number, s: string): number {
-  const n = s.length;
-  let i = 0;
-  for (; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x80) break;
-    frame[at + i] = c;
-  }
-  if (i === n) return n;
-  // The unit before the cut is ASCII, so no surrogate pair is split; lone surrogates become U+FFFD.
-  return i + utf8Encoder.encodeInto(s.slice(i), frame.subarray(at + i)).written;
 }
 
 function decodeBinaryHeader(header: Uint8Array): RemotingCommand {
@@ -300,7 +284,7 @@ function decodeBinaryHeader(header: Uint8Array): RemotingCommand {
   if (remarkLength < 0 || remarkLength > len - p - 4) {
     throw new RemotingCodecError(`Binary header remark length "${remarkLength}" exceeds the header`);
   }
-  const remark = remarkLength > 0 ? decodeText(header, p, p + remarkLength) : undefined;
+  const remark = remarkLength > 0 ? decodeUtf8(header, p, p + remarkLength) : undefined;
   p += remarkLength;
   const extLength = view.getInt32(p);
   p += 4;
@@ -316,39 +300,20 @@ function decodeBinaryHeader(header: Uint8Array): RemotingCommand {
     if (keyLength < 0 || keyLength > end - p - 4) {
       throw new RemotingCodecError(`Binary header key length "${keyLength}" exceeds the extFields block`);
     }
-    const key = decodeText(header, p, p + keyLength);
+    const key = decodeUtf8(header, p, p + keyLength);
     p += keyLength;
     const valueLength = view.getInt32(p);
     p += 4;
     if (valueLength < 0 || valueLength > end - p) {
       throw new RemotingCodecError(`Binary header value length "${valueLength}" exceeds the extFields block`);
     }
-    const value = decodeText(header, p, p + valueLength);
+    const value = decodeUtf8(header, p, p + valueLength);
     p += valueLength;
     // Zero-length strings are Java nulls: absent. Duplicate keys: the last one wins.
     if (keyLength > 0 && valueLength > 0) extFields[key] = value;
   }
   return { code, language, version, opaque, flag, remark, extFields, serializeType: SerializeType.ROCKETMQ };
 }
-
-/**
- * `bytes[start, end)` as text. Keys and most values are short ASCII: building those from char codes skips a
- * TextDecoder call per field, which made a binary header cost 2.5x a JSON one to decode.
- */
-function decodeText(bytes: Uint8Array, start: number, end: number): string {
-  if (end - start <= 64) {
-    let s = "";
-    for (let i = start; i < end; i++) {
-      const c = bytes[i]!;
-      if (c >= 0x80) return utf8Decoder.decode(bytes.subarray(start, end));
-      s += ASCII_CHARS[c]!;
-    }
-    return s;
-  }
-  return utf8Decoder.decode(bytes.subarray(start, end));
-}
-
-const ASCII_CHARS: readonly string[] = Array.from({ length: 0x80 }, (_, c) => String.fromCharCode(c));
 
 // ---------------------------------------------------------------------------------------------------
 // Shared helpers
@@ -401,23 +366,4 @@ function copyBody(frame: Uint8Array, at: number, body: Body): void {
     frame.set(part, at);
     at += part.length;
   }
-}
-
-/** UTF-8 byte length of a JS string without encoding it (lone surrogates count as U+FFFD, 3 bytes). */
-export function utf8Length(s: string): number {
-  let n = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) continue;
-    if (c < 0x800) n += 1;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        // A surrogate pair: 2 UTF-16 units become 4 bytes.
-        n += 2;
-        i++;
-      } else n += 2;
-    } else n += 2;
-  }
-  return n;
 }

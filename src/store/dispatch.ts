@@ -3,7 +3,7 @@
  */
 import { MESSAGE_MAGIC_CODE_V2, MessageConst, MessageSysFlag } from "../message/message_const.ts";
 import { decodeProperties } from "../message/properties.ts";
-import { decodeUtf8 } from "../message/utf8.ts";
+import { decodeUtf8 } from "../util/utf8.ts";
 import { tagsHashCode } from "../message/tags.ts";
 import type { MessageExtBrokerInner } from "../message/message.ts";
 import { normalizedSysFlag } from "../message/record_codec.ts";

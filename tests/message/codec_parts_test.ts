@@ -20,7 +20,7 @@ import {
   resetTransactionValue,
 } from "../../src/message/message_const.ts";
 import { MessageDecodeError } from "../../src/message/record_codec.ts";
-import { utf8ByteLength } from "../../src/message/utf8.ts";
+import { utf8ByteLength } from "../../src/util/utf8.ts";
 
 const enc = new TextEncoder();
 

@@ -5,7 +5,8 @@ import {
   type RemotingCommand,
   SerializeType,
 } from "../../src/remoting/command.ts";
-import { decodeCommand, encodeCommand, utf8Length } from "../../src/remoting/codec.ts";
+import { decodeCommand, encodeCommand } from "../../src/remoting/codec.ts";
+import { utf8ByteLength } from "../../src/util/utf8.ts";
 import { RemotingCodecError } from "../../src/remoting/errors.ts";
 import { RequestCode, requestCodeName } from "../../src/remoting/request_code.ts";
 import { ResponseCode, responseCodeName } from "../../src/remoting/response_code.ts";
@@ -268,9 +269,9 @@ Deno.test("encodeCommand() body is a copy placed after the header", () => {
   assertEquals(back.body?.[99_999], 7);
 });
 
-Deno.test("utf8Length() agrees with TextEncoder", () => {
+Deno.test("utf8ByteLength() agrees with TextEncoder", () => {
   for (const s of ["", "abc", "é", "✓", "😀", "a😀b", "\ud800", "x\udc00y"]) {
-    assertEquals(utf8Length(s), enc.encode(s).length, JSON.stringify(s));
+    assertEquals(utf8ByteLength(s), enc.encode(s).length, JSON.stringify(s));
   }
 });
 

@@ -4,7 +4,7 @@
  */
 import { MESSAGE_MAGIC_CODE, MESSAGE_MAGIC_CODE_V2, MessageSysFlag } from "../../message/message_const.ts";
 import { decodeProperties } from "../../message/properties.ts";
-import { decodeUtf8 } from "../../message/utf8.ts";
+import { decodeUtf8 } from "../../util/utf8.ts";
 
 const OFF_MAGIC = 4;
 const OFF_SYS_FLAG = 36;

@@ -27,7 +27,7 @@ import {
 } from "../../message/message_const.ts";
 import { decodeProperties, encodeProperties, joinPropertiesStrings } from "../../message/properties.ts";
 import { MAX_PROPERTIES_BYTES } from "../../message/record_codec.ts";
-import { utf8ByteLength } from "../../message/utf8.ts";
+import { utf8ByteLength } from "../../util/utf8.ts";
 import { tagsHashCode } from "../../message/tags.ts";
 import type { TopicConfig } from "../../protocol/bodies/topic_config.ts";
 import type { BrokerContext, PutMessageResult } from "../broker_context.ts";

@@ -7,7 +7,7 @@
  */
 import type { MessageExt } from "../../message/message.ts";
 import { MessageConst } from "../../message/message_const.ts";
-import { utf8Decoder } from "../../message/utf8.ts";
+import { utf8Decoder } from "../../util/utf8.ts";
 
 /** Upstream's tag on op messages ("d" = delete). */
 export const REMOVE_TAG = "d";
