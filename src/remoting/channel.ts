@@ -10,7 +10,7 @@ import { FLAG_ONEWAY, FLAG_RESPONSE, type RemotingCommand, SerializeType } from 
 import { decodeCommand, encodeCommand } from "./codec.ts";
 import { RemotingSendError, RemotingTimeoutError } from "./errors.ts";
 import { DEFAULT_MAX_FRAME_LENGTH, FrameDecoder } from "./frame_decoder.ts";
-import { releaseBuffer, takeBuffer } from "./slab.ts";
+import { allocBuffer, releaseBuffer } from "./slab.ts";
 import { requestCodeName } from "./request_code.ts";
 import type { Logger } from "../log/logger.ts";
 
@@ -383,7 +383,7 @@ export class Connection implements RemotingChannel {
     if (queue.length === 1) data = queue[0]!;
     else {
       // Joined into a recycled buffer: the frames' own buffers can be recycled at once.
-      data = takeBuffer(total);
+      data = allocBuffer(total);
       let off = 0;
       for (const f of queue) {
         data.set(f, off);

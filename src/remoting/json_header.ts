@@ -27,7 +27,8 @@ function quoteKey(key: string): string {
   return q;
 }
 
-function quote(value: string): string {
+/** `value` as a JSON string literal; plain text (the usual case) skips `JSON.stringify`. */
+export function quote(value: string): string {
   return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`;
 }
 

@@ -45,7 +45,7 @@ function takeLarge(size: number): Uint8Array {
 }
 
 /**
- * Gives a buffer from {@link allocBuffer} or {@link takeBuffer} back for reuse. Only its owner may call
+ * Gives a buffer from {@link allocBuffer} back for reuse. Only its owner may call
  * this, once nothing views its bytes any more; buffers that did not come from the pool are ignored.
  */
 export function releaseBuffer(buf: Uint8Array): void {
@@ -57,11 +57,6 @@ export function releaseBuffer(buf: Uint8Array): void {
   if (!list) largeFree.set(cap, list = []);
   list.push(ab);
   largeFreeBytes += cap;
-}
-
-/** A buffer of `size` bytes whose contents are unspecified (pooled when large); see {@link releaseBuffer}. */
-export function takeBuffer(size: number): Uint8Array {
-  return allocBuffer(size);
 }
 
 /**
