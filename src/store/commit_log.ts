@@ -572,7 +572,8 @@ export class CommitLog {
 
   /**
    * Reads `[offset, offset + size)` plus what follows (see READ_AHEAD_FACTOR) into a new window and returns
-   * the asked-for part. Windows are never reused for other bytes, so views handed out stay valid.
+   * the asked-for part. A window's buffer is reused only once evicted and no lease on it is left (see
+   * leaseWindow), so views held by readers stay valid.
    */
   #readAhead(f: MappedFile, pos: number, offset: number, size: number, limit: number): Uint8Array | null {
     const len = Math.max(
