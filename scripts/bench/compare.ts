@@ -12,9 +12,7 @@
  * and warns when other processes were busy: on a shared 2-CPU machine that alone can halve the c=1 rate.
  * To see event-loop stalls, preload scripts/bench/stall_monitor.ts (see there) into this driver or a broker.
  *
- * Usage: deno run -A scripts/bench/compare.ts [--backlog=1000000] [--duration=5] [--warmup=1]
- *          [--size=1024] [--queues=8] [--flush=ASYNC_FLUSH,SYNC_FLUSH] [--ceiling=2] [--quiet=30]
- *          [--out=results.json]
+ * Usage: see USAGE below (`deno task bench compare --help`).
  */
 import { RemotingClient } from "../../src/remoting/client.ts";
 import { encodeCommand } from "../../src/remoting/codec.ts";

@@ -192,8 +192,7 @@ class ProducerRun {
           const f = this.#factory.nextFrame(Date.now());
           this.#client.invokeFrame(f.queue.addr, f.frame, f.opaque, f.code, o.sendTimeoutMs).then(
             (res) => {
-              if (res.code === ResponseCode.SUCCESS) this.#done(t0, undefined, n);
-              else this.#responseFailed.add(n, this.#clock.measuring());
+              this.#answered(res, t0, undefined, n);
               inflight--;
               pump();
             },
@@ -254,13 +253,18 @@ class ProducerRun {
         const [queue, cmd] = this.#factory.next(Date.now());
         res = await this.#client.invokeSync(queue.addr, cmd, this.#o.sendTimeoutMs);
       }
-      if (res.code === ResponseCode.SUCCESS) this.#done(t0, intendedAt, n);
-      else this.#responseFailed.add(n, this.#clock.measuring());
+      this.#answered(res, t0, intendedAt, n);
       return true;
     } catch {
       this.#sendFailed.add(n, this.#clock.measuring());
       return false;
     }
+  }
+
+  /** Counts a response to a request of `n` messages sent at `t0`: latency if stored, a failure if not. */
+  #answered(res: RemotingCommand, t0: number, intendedAt: number | undefined, n: number): void {
+    if (res.code === ResponseCode.SUCCESS) this.#done(t0, intendedAt, n);
+    else this.#responseFailed.add(n, this.#clock.measuring());
   }
 
   #done(t0: number, intendedAt: number | undefined, n: number): void {
