@@ -66,8 +66,11 @@ export const printMsgByQueue: AdminCommand = {
     const tags = new Map<string, number>();
     for (let offset = min; offset < max;) {
       const r = await admin.pull(addr, topic, queueId, offset, 32, sub);
-      // Like upstream, anything but FOUND (no match, no new message, bad offset) ends the read.
-      if (r.code !== ResponseCode.SUCCESS || r.nextBeginOffset <= offset) break;
+      // Upstream stops at the first window without a match, so a sparse tag behind more than one scan
+      // window (800 entries) printed nothing; here a window without a match moves on to the next one.
+      // No new message, a bad offset or no progress still end the read.
+      const moved = r.code === ResponseCode.SUCCESS || r.code === ResponseCode.PULL_RETRY_IMMEDIATELY;
+      if (!moved || r.nextBeginOffset <= offset) break;
       offset = r.nextBeginOffset;
       for (const m of r.msgs) {
         const tag = m.properties.TAGS;

@@ -204,8 +204,20 @@ Deno.test("printMsgByQueue reads one queue, prints messages on -p and counts tag
       "-s",
       "B",
     );
+    assertEquals([noBody.code, noBody.stderr], [0, ""]);
     assertEquals(noBody.stdout.trimEnd().split("\n").length, 1);
     assertStringIncludes(noBody.stdout, " BODY: NOT PRINT BODY\n");
+
+    // A tag behind more than one broker scan window (800 entries) of others is still found.
+    for (let i = 0; i < 850; i++) await producer.send({ topic: "PQ_T", body: enc(`a${i}`), tags: "A" });
+    await producer.send({ topic: "PQ_T", body: enc("late"), tags: "C" });
+    const sparse = await admin(
+      "printMsgByQueue",
+      ...["-n", ns.addr, "-t", "PQ_T", "-a", "broker-a", "-i", "0", "-p", "true", "-d", "true", "-s", "C"],
+    );
+    assertEquals([sparse.code, sparse.stderr], [0, ""]);
+    assertEquals(sparse.stdout.trimEnd().split("\n").length, 1, sparse.stdout);
+    assert(sparse.stdout.trimEnd().endsWith(" BODY: late"), sparse.stdout);
 
     const badBroker = await admin(
       "printMsgByQueue",
