@@ -207,10 +207,19 @@ export class ConsumeQueue {
     const f = this.queue.findByOffset(byteOff);
     if (!f || f.closed) return null;
     const pos = byteOff - f.fileFromOffset;
-    let len = Math.min(maxCount * CQ_STORE_UNIT_SIZE, f.wrotePosition - pos);
-    if (into) len = Math.min(len, into.length - (into.length % CQ_STORE_UNIT_SIZE));
+    const room = into ? into.length - (into.length % CQ_STORE_UNIT_SIZE) : Infinity;
+    const want = Math.min(maxCount * CQ_STORE_UNIT_SIZE, room);
+    const len = Math.min(want, f.wrotePosition - pos);
     if (len <= 0) return null;
-    const data = into ? into.subarray(0, f.readInto(pos, into, 0, len)) : f.read(pos, len);
+    // Entries buffered right after the written ones in this segment come along: a short result means the
+    // queue's or the segment's end, so stopping at the written end would cut pulls (and filtered scans) short.
+    const tail = this.#pendingLen > 0 && this.#pendingStart === f.fileFromOffset + f.wrotePosition
+      ? Math.min(want - len, this.#pendingLen, f.fileSize - f.wrotePosition)
+      : 0;
+    const buf = into ?? new Uint8Array(len + tail);
+    const n = f.readInto(pos, buf, 0, len);
+    if (n === len && tail > 0) buf.set(this.#pending.subarray(0, tail), len);
+    const data = buf.subarray(0, n === len ? len + tail : n);
     const count = Math.floor(data.length / CQ_STORE_UNIT_SIZE);
     if (count === 0) return null;
     return {

@@ -55,6 +55,21 @@ Deno.test("a read spanning written and buffered entries returns both, in order",
   });
 });
 
+Deno.test("one read takes written entries and the buffered ones after them, up to the segment end", async () => {
+  await withCq((cq) => {
+    for (let i = 0; i < 3; i++) cq.putEntry(i * 100, 100, i, i, 1000 + i);
+    cq.writePending();
+    for (let i = 3; i < 14; i++) cq.putEntry(i * 100, 100, i, i, 1000 + i);
+    const phys = (e: ReturnType<ConsumeQueue["getEntries"]>) =>
+      Array.from({ length: e?.count ?? 0 }, (_, i) => getLong(e!.view, i * CQ_STORE_UNIT_SIZE));
+    // A short answer means the end of the queue or of the segment (10 entries here), never the written end.
+    assert.deepEqual(phys(cq.getEntries(0, 32)), [0, 100, 200, 300, 400, 500, 600, 700, 800, 900]);
+    assert.deepEqual(phys(cq.getEntries(1, 4)), [100, 200, 300, 400]);
+    const into = new Uint8Array(5 * CQ_STORE_UNIT_SIZE + 7);
+    assert.deepEqual(phys(cq.getEntries(2, 32, into)), [200, 300, 400, 500, 600]);
+  });
+});
+
 Deno.test("written consume-queue entries land in the segment files at their logical positions", async () => {
   await withCq((cq, dir) => {
     for (let i = 0; i < 23; i++) cq.putEntry(i * 100, 100, i, i, 1000 + i);

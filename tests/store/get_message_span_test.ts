@@ -80,6 +80,25 @@ Deno.test("getMessage() applies the tag filter before reading and the record fil
   });
 });
 
+Deno.test("a pull reads on past the consume queue's written entries into its buffered ones", async () => {
+  await withStore({}, async (store) => {
+    const put = async (i: number, tags: string) =>
+      assert.equal((await store.putMessage(makeMsg("S", 0, body(0, i), { tags }))).status, "PUT_OK");
+    await put(0, "A");
+    await store.flushLogics(true); // entry 0 written, the next ones buffered
+    await put(1, "A");
+    await put(2, "B");
+    const all = await store.getMessage("G", "S", 0, 0, 32, 4 << 20);
+    assert.deepEqual([all.status, all.messageCount, all.nextBeginOffset], ["FOUND", 3, 3]);
+    const tagB = tagsHashCode("B");
+    const onlyB = await store.getMessage("G", "S", 0, 0, 32, 4 << 20, {
+      isMatchedByConsumeQueue: (code) => code === tagB,
+    });
+    assert.deepEqual([onlyB.status, onlyB.nextBeginOffset], ["FOUND", 3]);
+    assert.deepEqual(await bodiesOf(onlyB.records), [body(0, 2)]);
+  });
+});
+
 Deno.test("getMessage() keeps maxMsgNums and the in-memory byte limit with span reads", async () => {
   await withStore({ maxTransferBytesOnMessageInMemory: 1500 }, async (store) => {
     await fill(store, 100, 2);
