@@ -329,7 +329,10 @@ export class Producer implements ProducerMember {
     // The broker pushes the reply to the connection it knows our client id from: make sure it knows.
     if (!known) await this.#instance.sendHeartbeatToAllBrokers();
     const table = this.#instance.requestTable;
-    const reply = table.wait(correlationId, timeoutMs - (Date.now() - begin), msg.topic);
+    const reply = table.wait(correlationId, timeoutMs - (Date.now() - begin), msg.topic, timeoutMs);
+    // The wait can time out while the send below is still on its way; it is awaited after the send, but
+    // a rejection without a handler by then counts as unhandled and would end the caller's process.
+    reply.catch(() => {});
     try {
       if (selector) await this.send(request, selector, arg as A);
       else await this.send(request);

@@ -151,15 +151,21 @@ export class RequestResponseTable {
 
   /**
    * Registers `correlationId` and returns the promise of its reply; it rejects with
-   * RequestTimeoutError after `timeoutMs` (measured from now).
+   * RequestTimeoutError after `timeoutMs` (measured from now). The error names `requestTimeoutMs`, the
+   * caller's whole timeout, of which `timeoutMs` is what is left.
    */
-  wait(correlationId: string, timeoutMs: number, topic: string): Promise<ConsumedMessage> {
+  wait(
+    correlationId: string,
+    timeoutMs: number,
+    topic: string,
+    requestTimeoutMs = timeoutMs,
+  ): Promise<ConsumedMessage> {
     return new Promise<ConsumedMessage>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(correlationId);
         reject(
           new RequestTimeoutError(
-            `Request to topic "${topic}" was sent but no reply arrived within ${timeoutMs} ms`,
+            `Request to topic "${topic}" was sent but no reply arrived within ${requestTimeoutMs} ms`,
           ),
         );
       }, Math.max(0, timeoutMs));

@@ -124,13 +124,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const text = (m: MessageExt) => new TextDecoder().decode(m.body);
 
 Deno.test("END_TRANSACTION rollback discards a half message and it is never checked", async () => {
-  const f = await startBroker(FAST);
+  // A longer timeout than FAST: on a slow machine the rollback could otherwise arrive after a due check.
+  const f = await startBroker({ ...FAST, transactionTimeOut: 1000 });
   const p = new TxProducer(f.addr, "p1", () => "commit");
   try {
     await p.heartbeat();
     const sent = await p.sendHalf("TxRollback", "rolled back", "R1");
     await p.endHalf(sent, ROLLBACK, "R1");
-    await sleep(400);
+    await sleep(1300);
     assert.deepEqual(await pullAll(f, "TxRollback"), []);
     assert.equal(p.checks.length, 0, "a rolled-back half is not checked");
   } finally {

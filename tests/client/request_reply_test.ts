@@ -118,3 +118,21 @@ Deno.test("e2e: producer.request() fails with RequestTimeoutError when nobody re
     await cluster.close();
   }
 });
+
+Deno.test("e2e: a request whose time runs out before its send completes fails with RequestTimeoutError", async () => {
+  const cluster = await startRealCluster();
+  const requester = new Producer({ group: "RR_REQ_PG3", namesrvAddr: cluster.namesrvAddr });
+  try {
+    await requester.start();
+    // 1 ms is spent before the send is answered: the wait times out while the send is still on its way,
+    // which must reach the caller as this rejection, not as an unhandled one that ends the process.
+    await assert.rejects(
+      requester.request({ topic: "RRTooShort", body: enc("hurry") }, 1),
+      (e) => e instanceof RequestTimeoutError && /within 1 ms/.test(e.message),
+    );
+    assert.equal(requester.instance.requestTable.size, 0);
+  } finally {
+    await requester.shutdown();
+    await cluster.close();
+  }
+});
