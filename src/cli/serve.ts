@@ -9,6 +9,7 @@ import { closeLogging, configureLogging, getLogger } from "../log/logger.ts";
 import { parseServeArgs, type ServeArgs, UsageError } from "./serve_args.ts";
 import { serveHelp } from "./help.ts";
 import { hostIPv4Candidates } from "../config/host.ts";
+import { installFaultGuard } from "./fault_guard.ts";
 import type { NamesrvController } from "../namesrv/namesrv_controller.ts";
 import type { BrokerController } from "../broker/broker_controller.ts";
 
@@ -165,6 +166,15 @@ function errorText(e: unknown): string {
 
 /** Starts the role's servers, waits for a signal, then shuts them down broker first. */
 async function runServers(rc: RoleConfig): Promise<number> {
+  const removeGuard = installFaultGuard(getLogger("fault"));
+  try {
+    return await runServersGuarded(rc);
+  } finally {
+    removeGuard();
+  }
+}
+
+async function runServersGuarded(rc: RoleConfig): Promise<number> {
   let namesrv: NamesrvController | null = null;
   let broker: BrokerController | null = null;
   const shutdown = async () => {
