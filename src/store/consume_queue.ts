@@ -338,8 +338,11 @@ export class ConsumeQueue {
   }
 
   close(): void {
-    if (this.#pendingLen > 0) this.writePending();
-    this.queue.close();
+    try {
+      if (this.#pendingLen > 0) this.writePending();
+    } finally {
+      this.queue.close();
+    }
   }
 
   destroy(): void {

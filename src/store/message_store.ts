@@ -6,6 +6,7 @@
  * commit (SYNC_FLUSH); the dispatcher builds consume queues and the index from written bytes; services flush,
  * checkpoint and clean on timers.
  */
+import { RepeatedErrorLog } from "../log/repeated_error.ts";
 import * as fs from "node:fs";
 import { type MessageStoreConfig, type StorePaths, storePaths } from "../config/store_config.ts";
 import type { MessageExt, MessageExtBrokerInner } from "../message/message.ts";
@@ -80,6 +81,8 @@ export class DefaultMessageStore {
   #lastThoroughFlush = 0;
   #lastThoroughCqFlush = 0;
   #lastFlushedStoreTimestamp = 0;
+  readonly #commitLogFlushErrors = new RepeatedErrorLog(log, "Commitlog flush");
+  readonly #logicsFlushErrors = new RepeatedErrorLog(log, "Consume queue flush");
   readonly #stats = new PutStats();
   /** Span buffers of getMessage disk reads, reused when callers release their results. */
   readonly #readPool = new ReadBufferPool(READ_POOL_BYTES);
@@ -235,15 +238,16 @@ export class DefaultMessageStore {
         const t = this.#clock();
         const thorough = t - this.#lastThoroughFlush >= c.flushCommitLogThoroughInterval;
         if (thorough) this.#lastThoroughFlush = t;
-        this.#commitLog.flushIfDue(thorough ? 0 : c.flushCommitLogLeastPages, thorough).catch((e) =>
-          log.error(`Commitlog flush failed: ${e}`)
+        this.#commitLog.flushIfDue(thorough ? 0 : c.flushCommitLogLeastPages, thorough).then(
+          () => this.#commitLogFlushErrors.succeeded(),
+          (e) => this.#commitLogFlushErrors.failed(e),
         );
       }, c.flushIntervalCommitLog));
     }
     this.#timers.push(setInterval(() => {
       if (this.#logicsFlush) return; // the previous flush (maybe a slow thorough one) is still running
       this.#logicsFlush = this.flushLogics(false)
-        .catch((e) => log.error(`Consume queue flush failed: ${e}`))
+        .then(() => this.#logicsFlushErrors.succeeded(), (e) => this.#logicsFlushErrors.failed(e))
         .finally(() => this.#logicsFlush = null);
     }, c.flushIntervalConsumeQueue));
     this.#timers.push(setInterval(() => this.runCleanPass(), c.cleanResourceInterval));
@@ -279,23 +283,50 @@ export class DefaultMessageStore {
     for (const t of this.#timers) clearInterval(t);
     this.#timers = [];
     await this.#logicsFlush;
-    await this.#commitLog.flushAll();
+    // Best effort from here on: a failing disk must not stop the steps after the one that failed. What
+    // did not make it to disk is rebuilt from the commitlog at the next start, because the abort file
+    // stays and the checkpoint claims nothing that was not written.
+    let failed = false;
+    const step = async (what: string, run: () => unknown): Promise<boolean> => {
+      try {
+        await run();
+        return true;
+      } catch (e) {
+        failed = true;
+        log.error(`Store shutdown: ${what} failed; the next start recovers from the commitlog`, e);
+        return false;
+      }
+    };
+    await step("commitlog flush", () => this.#commitLog.flushAll());
     this.#reput(this.#commitLog.maxOffset);
-    this.#commitLog.close();
+    await step("commitlog close", () => this.#commitLog.close());
     this.#writeDirtyCqs();
-    await Promise.all([...this.#cqs.all()].map((cq) => cq.flush()));
-    await this.#index.settle();
-    this.#index.close();
-    for (const cq of this.#cqs.all()) cq.close();
+    const logicsDurable = await step(
+      "consume queue flush",
+      () => Promise.all([...this.#cqs.all()].map((cq) => cq.flush())),
+    );
+    await step("index flush", async () => {
+      await this.#index.settle();
+      this.#index.close();
+    });
+    for (const cq of this.#cqs.all()) {
+      await step(`closing consume queue ${cq.topic}-${cq.queueId}`, () => cq.close());
+    }
     const cp = this.#checkpoint!;
     let logicsTs = 0;
     for (const cq of this.#cqs.all()) logicsTs = Math.max(logicsTs, cq.lastStoreTimestamp);
-    if (logicsTs > 0) cp.logicsMsgTimestamp = logicsTs;
+    if (logicsDurable && logicsTs > 0) cp.logicsMsgTimestamp = logicsTs;
+    // Only advanced by flushes that completed, so it is true even when the last one failed.
     if (this.#lastFlushedStoreTimestamp > 0) cp.physicMsgTimestamp = this.#lastFlushedStoreTimestamp;
-    cp.flush();
-    cp.close();
+    await step("checkpoint", () => {
+      try {
+        cp.flush();
+      } finally {
+        cp.close();
+      }
+    });
     this.#checkpoint = null;
-    const clean = (this.#runningFlags & WRITE_BLOCKERS & ~DISK_FULL) === 0 &&
+    const clean = !failed && (this.#runningFlags & WRITE_BLOCKERS & ~DISK_FULL) === 0 &&
       this.#commitLog.writeError === null &&
       this.#reputService.reputFrom >= this.#commitLog.maxOffset;
     if (clean) fs.rmSync(this.paths.abort, { force: true });
@@ -553,7 +584,12 @@ export class DefaultMessageStore {
   /** Writes buffered consume-queue entries: a batch's worth per queue, or everything with `all`. */
   #writeDirtyCqs(all = true): void {
     this.#cqs.writeDirty(all, (cq, e) => {
-      log.error(`Consume queue write failed for ${cq.topic}-${cq.queueId}: ${e}`);
+      // The first failure names its queue; repeats show up in the flush's own (rate-limited) report.
+      if ((this.#runningFlags & WRITE_LOGICS_QUEUE_ERROR) === 0) {
+        log.error(
+          `Consume queue write failed for ${cq.topic}-${cq.queueId}; the store stops taking writes: ${e}`,
+        );
+      }
       this.#runningFlags |= WRITE_LOGICS_QUEUE_ERROR;
     });
   }
