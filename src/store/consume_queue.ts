@@ -65,7 +65,9 @@ export class ConsumeQueue {
   constructor(rootDir: string, topic: string, queueId: number, fileSize: number) {
     this.topic = topic;
     this.queueId = queueId;
-    this.queue = new MappedFileQueue(`${rootDir}/${topic}/${queueId}`, cqFileSize(fileSize));
+    this.queue = new MappedFileQueue(`${rootDir}/${topic}/${queueId}`, cqFileSize(fileSize), {
+      deferDirSync: true,
+    });
   }
 
   get perFile(): number {
@@ -326,15 +328,17 @@ export class ConsumeQueue {
     return n;
   }
 
+  /** Writes buffered entries and makes everything written durable, new segments' directory entries too. */
   async flush(): Promise<void> {
     if (this.#pendingLen > 0) this.writePending();
-    await Promise.all(
-      this.queue.files.filter((f) => f.flushedPosition < f.wrotePosition).map(async (f) => {
+    await Promise.all([
+      ...this.queue.files.filter((f) => f.flushedPosition < f.wrotePosition).map(async (f) => {
         const w = f.wrotePosition;
         await f.sync();
         f.flushedPosition = w;
       }),
-    );
+      this.queue.syncDirs(),
+    ]);
   }
 
   close(): void {

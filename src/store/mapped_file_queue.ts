@@ -3,7 +3,7 @@
  * (upstream MappedFileQueue). Used by the commitlog and by every consume queue.
  */
 import * as fs from "node:fs";
-import { syncDir } from "../util/atomic_file.ts";
+import { dirOf, syncDir, syncDirAsync } from "../util/atomic_file.ts";
 import { CREATING_SUFFIX, MappedFile, offsetToFileName } from "./mapped_file.ts";
 import { SegmentPreallocator } from "./segment_preallocator.ts";
 
@@ -14,11 +14,33 @@ export class MappedFileQueue {
   readonly files: MappedFile[] = [];
   /** Creates the next segment ahead of time (the commitlog's queue only). */
   readonly preallocator: SegmentPreallocator | null;
+  /** Directories whose new entries await {@link syncDirs} (queues created with `deferDirSync`). */
+  readonly #dirsToSync: Set<string> | null;
 
-  constructor(dir: string, fileSize: number, opts: { preallocateNext?: boolean } = {}) {
+  /**
+   * `deferDirSync`: a new segment's directory entry is made durable by the next {@link syncDirs} instead
+   * of a synchronous fsync on the event loop. For data that can be rebuilt (consume queues), whose
+   * owner calls syncDirs before it records the data as durable; on a slow disk a new topic's queues
+   * otherwise stalled every connection for one fsync each.
+   */
+  constructor(
+    dir: string,
+    fileSize: number,
+    opts: { preallocateNext?: boolean; deferDirSync?: boolean } = {},
+  ) {
     this.dir = dir;
     this.fileSize = fileSize;
     this.preallocator = opts.preallocateNext ? new SegmentPreallocator(dir, fileSize) : null;
+    this.#dirsToSync = opts.deferDirSync ? new Set() : null;
+  }
+
+  /** Makes the directory entries of segments created since the last call durable (see deferDirSync). */
+  async syncDirs(): Promise<void> {
+    const dirs = this.#dirsToSync;
+    if (dirs === null || dirs.size === 0) return;
+    const now = [...dirs];
+    dirs.clear();
+    await Promise.all(now.map(syncDirAsync));
   }
 
   /**
@@ -73,9 +95,17 @@ export class MappedFileQueue {
     if (fd !== null) {
       f = MappedFile.adopt(path, fromOffset, this.fileSize, fd);
     } else {
-      fs.mkdirSync(this.dir, { recursive: true });
+      const firstCreated = fs.mkdirSync(this.dir, { recursive: true });
       f = MappedFile.create(path, fromOffset, this.fileSize);
-      syncDir(this.dir);
+      const dirs = this.#dirsToSync;
+      if (dirs === null) syncDir(this.dir);
+      else {
+        dirs.add(this.dir);
+        // Directories made just now are entries of their parents, up to the one that existed.
+        if (firstCreated !== undefined) {
+          for (let d = this.dir; d !== dirOf(firstCreated) && d.length > 1; d = dirOf(d)) dirs.add(dirOf(d));
+        }
+      }
     }
     this.files.push(f);
     return f;

@@ -11,6 +11,7 @@
  */
 import * as fs from "node:fs";
 import { getLogger } from "../log/logger.ts";
+import { syncDirAsync } from "../util/atomic_file.ts";
 import { CREATING_SUFFIX } from "./mapped_file.ts";
 
 const log = getLogger("store.prealloc");
@@ -28,16 +29,6 @@ function closeQuietly(fd: number, path: string): void {
     fs.closeSync(fd);
     fs.rmSync(path, { force: true });
   } catch { /* best effort: a leftover `.creating` file is deleted at the next load */ }
-}
-
-/** fsync of a directory on the thread pool; like syncDir, filesystems that refuse it are ignored. */
-function syncDirAsync(dir: string): Promise<void> {
-  return new Promise((res) => {
-    fs.open(dir, "r", (e, fd) => {
-      if (e) return res();
-      fs.fsync(fd, () => fs.close(fd, () => res()));
-    });
-  });
 }
 
 /** One prepared (or being prepared) segment per queue. */

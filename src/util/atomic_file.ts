@@ -5,7 +5,10 @@
  * Upstream additionally keeps a `.bak` of the previous content; we keep it too so operators find it.
  */
 
-function dirOf(path: string): string {
+import * as fs from "node:fs";
+
+/** The directory part of a path ("." for a bare name). */
+export function dirOf(path: string): string {
   const i = path.lastIndexOf("/");
   return i <= 0 ? (i === 0 ? "/" : ".") : path.slice(0, i);
 }
@@ -45,6 +48,16 @@ export function syncDir(dir: string): void {
   } catch {
     // Some filesystems refuse fsync on directories; the rename is still atomic.
   }
+}
+
+/** {@link syncDir} on the thread pool, so the event loop goes on meanwhile. */
+export function syncDirAsync(dir: string): Promise<void> {
+  return new Promise((res) => {
+    fs.open(dir, "r", (e, fd) => {
+      if (e) return res();
+      fs.fsync(fd, () => fs.close(fd, () => res()));
+    });
+  });
 }
 
 /** Reads a text file, or returns null when it does not exist. Falls back to `.bak` if the main file is gone. */
