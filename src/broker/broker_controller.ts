@@ -197,8 +197,8 @@ export class BrokerController {
     pull.holdService.start();
     schedule.start();
     if (sc.brokerRole !== "SLAVE") this.#txChecks.start();
-    this.#every(bc.flushConsumerOffsetInterval, () => offsets.persistIfDirty());
-    this.#every(sc.flushDelayOffsetInterval, () => this.#schedule?.persist());
+    this.#every(bc.flushConsumerOffsetInterval, () => void offsets.persistIfDirty());
+    this.#every(sc.flushDelayOffsetInterval, () => void this.#schedule?.persistSoon());
     this.#every(SCAN_CHANNELS_INTERVAL_MS, () => {
       consumers.scanNotActiveChannel();
       producers.scanNotActiveChannel();
@@ -421,7 +421,7 @@ export class BrokerController {
         ] as const
       ) {
         try {
-          fn();
+          await fn();
         } catch (e) {
           log.error(`Cannot persist ${what} at shutdown`, e);
         }

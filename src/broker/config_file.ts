@@ -3,7 +3,7 @@
  * delayOffset.json (store-and-semantics.md §10.1.1): atomic replace with a `.bak`, tolerant reads that
  * fall back to the `.bak` when the main file is missing, empty or unparsable.
  */
-import { writeFileAtomicSync } from "../util/atomic_file.ts";
+import { writeFileAtomic, writeFileAtomicSync } from "../util/atomic_file.ts";
 import { type JsonValue, parseJson } from "../util/json.ts";
 import { getLogger } from "../log/logger.ts";
 
@@ -32,6 +32,48 @@ export function loadConfigFile(path: string): JsonValue | null {
 /** Writes a config file atomically (pretty-printed, as upstream writes them). */
 export function persistConfigFile(path: string, value: unknown): void {
   writeFileAtomicSync(path, JSON.stringify(value, null, "\t"));
+}
+
+/**
+ * One config file kept up to date without blocking the event loop. A change schedules a write of the
+ * state as it is when the write starts (so a burst of changes costs one write); writes never overlap.
+ * Writing synchronously on every change cost two fsyncs on the event loop, which every connection waited
+ * for: a topic auto-created on its first send, or the periodic consumer-offset flush, stalled all sends
+ * for the length of two fsyncs (milliseconds here, far more on a slow disk).
+ */
+export class ConfigFile {
+  #tail: Promise<unknown> = Promise.resolve();
+  #queued: Promise<boolean> | null = null;
+
+  /** `render` gives the file's content as a JSON value, read when a write starts. */
+  constructor(readonly path: string, private readonly render: () => unknown) {}
+
+  /**
+   * Schedules a write; resolves true once a write that includes the state as of this call is on disk,
+   * false when it failed (logged here, so callers may ignore the result).
+   */
+  persistSoon(): Promise<boolean> {
+    if (this.#queued) return this.#queued;
+    const p = this.#tail.then(async () => {
+      this.#queued = null;
+      try {
+        await writeFileAtomic(this.path, JSON.stringify(this.render(), null, "\t"));
+        return true;
+      } catch (e) {
+        log.error(`Cannot write "${this.path}"`, e);
+        return false;
+      }
+    });
+    this.#queued = p;
+    this.#tail = p;
+    return p;
+  }
+
+  /** Waits for scheduled writes, then writes the current state at once (shutdown). Throws when it fails. */
+  async persistNow(): Promise<void> {
+    await this.#tail;
+    persistConfigFile(this.path, this.render());
+  }
 }
 
 /** The object members of a parsed JSON value, or an empty record. */

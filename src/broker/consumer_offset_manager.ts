@@ -3,7 +3,7 @@
  * offset to consume, persisted to consumerOffset.json. Writes are in-memory; the controller persists
  * every `flushConsumerOffsetInterval` and at shutdown, so commits never cost a syscall.
  */
-import { asNumber, loadConfigFile, members, persistConfigFile } from "./config_file.ts";
+import { asNumber, ConfigFile, loadConfigFile, members } from "./config_file.ts";
 
 const TOPIC_GROUP_SEPARATOR = "@";
 
@@ -14,9 +14,16 @@ function key(topic: string, group: string): string {
 export class ConsumerOffsetManager {
   private readonly table = new Map<string, Map<number, number>>();
   private dirty = false;
+  readonly #file: ConfigFile;
 
   /** `path` is `<storePathRootDir>/config/consumerOffset.json`. */
-  constructor(private readonly path: string) {}
+  constructor(private readonly path: string) {
+    this.#file = new ConfigFile(path, () => {
+      // Read when the write starts: commits after this point mark the table dirty again.
+      this.dirty = false;
+      return this.wrapperJson();
+    });
+  }
 
   /** Loads consumerOffset.json (bare integer keys accepted). */
   load(): void {
@@ -32,15 +39,17 @@ export class ConsumerOffsetManager {
     }
   }
 
-  /** Writes consumerOffset.json. */
-  persist(): void {
-    this.dirty = false;
-    persistConfigFile(this.path, this.wrapperJson());
+  /** Writes consumerOffset.json now (after any scheduled write); throws when it cannot. */
+  persist(): Promise<void> {
+    return this.#file.persistNow();
   }
 
-  /** Writes consumerOffset.json only when an offset changed since the last write (the periodic flush). */
-  persistIfDirty(): void {
-    if (this.dirty) this.persist();
+  /**
+   * Schedules a write of consumerOffset.json when an offset changed since the last one (the periodic
+   * flush); resolves true once written or when nothing changed.
+   */
+  persistIfDirty(): Promise<boolean> {
+    return this.dirty ? this.#file.persistSoon() : Promise.resolve(true);
   }
 
   /** The ConsumerOffsetSerializeWrapper JSON (GET_ALL_CONSUMER_OFFSET, file content). */

@@ -9,7 +9,7 @@ import {
   toSubscriptionGroupConfig,
 } from "../protocol/bodies/subscription_group.ts";
 import { type DataVersion, toDataVersion } from "../protocol/bodies/topic_config.ts";
-import { loadConfigFile, members, persistConfigFile } from "./config_file.ts";
+import { ConfigFile, loadConfigFile, members } from "./config_file.ts";
 import { getLogger } from "../log/logger.ts";
 
 const log = getLogger("broker");
@@ -29,6 +29,7 @@ const SYS_GROUP_PREFIX = "CID_RMQ_SYS_";
 export class SubscriptionGroupManager {
   private readonly table = new Map<string, SubscriptionGroupConfig>();
   private version: DataVersion;
+  readonly #file: ConfigFile;
 
   /** `path` is `<storePathRootDir>/config/subscriptionGroup.json`. */
   constructor(
@@ -37,6 +38,11 @@ export class SubscriptionGroupManager {
     private readonly now: () => number = Date.now,
   ) {
     this.version = { counter: 0, timestamp: now() };
+    this.#file = new ConfigFile(path, () => {
+      const table: Record<string, unknown> = {};
+      for (const [k, g] of this.table) table[k] = subscriptionGroupConfigJson(g);
+      return { dataVersion: this.version, subscriptionGroupTable: table };
+    });
     for (const g of BUILT_IN_GROUPS) this.table.set(g, subscriptionGroupConfig(g));
   }
 
@@ -52,20 +58,19 @@ export class SubscriptionGroupManager {
     if (dv.counter > 0) this.version = dv;
   }
 
-  /** Writes subscriptionGroup.json. */
-  persist(): void {
-    const table: Record<string, unknown> = {};
-    for (const [k, g] of this.table) table[k] = subscriptionGroupConfigJson(g);
-    persistConfigFile(this.path, { dataVersion: this.version, subscriptionGroupTable: table });
+  /** Writes subscriptionGroup.json now (after any scheduled write); throws when it cannot. */
+  persist(): Promise<void> {
+    return this.#file.persistNow();
+  }
+
+  /** Resolves once subscriptionGroup.json holds every change made so far (false when the write failed). */
+  persisted(): Promise<boolean> {
+    return this.#file.persistSoon();
   }
 
   private changed(): void {
     this.version = { counter: this.version.counter + 1, timestamp: this.now() };
-    try {
-      this.persist();
-    } catch (e) {
-      log.error("Cannot persist subscriptionGroup.json", e);
-    }
+    void this.#file.persistSoon(); // failures are logged by ConfigFile
   }
 
   /** The group's config, auto-created when allowed; undefined when unknown and not creatable. */

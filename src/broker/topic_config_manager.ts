@@ -13,7 +13,7 @@ import {
   topicConfigWrapperJson,
   toTopicConfig,
 } from "../protocol/bodies/topic_config.ts";
-import { loadConfigFile, members, persistConfigFile } from "./config_file.ts";
+import { ConfigFile, loadConfigFile, members } from "./config_file.ts";
 import { SystemTopics } from "./topic_validator.ts";
 import { getLogger } from "../log/logger.ts";
 
@@ -38,6 +38,7 @@ export class TopicConfigManager {
   private readonly systemTopics = new Set<string>();
   private version: DataVersion;
   private readonly listeners: Array<(topic: TopicConfig | null) => void> = [];
+  readonly #file: ConfigFile;
 
   /** `path` is `<storePathRootDir>/config/topics.json`. */
   constructor(
@@ -46,6 +47,7 @@ export class TopicConfigManager {
     private readonly now: () => number = Date.now,
   ) {
     this.version = { counter: 0, timestamp: now() };
+    this.#file = new ConfigFile(path, () => topicConfigWrapperJson(this.table.values(), this.version));
     this.addBuiltIns();
   }
 
@@ -106,9 +108,14 @@ export class TopicConfigManager {
     }
   }
 
-  /** Writes topics.json. */
-  persist(): void {
-    persistConfigFile(this.path, topicConfigWrapperJson(this.table.values(), this.version));
+  /** Writes topics.json now (after any scheduled write); throws when it cannot. */
+  persist(): Promise<void> {
+    return this.#file.persistNow();
+  }
+
+  /** Resolves once topics.json holds every change made so far (false when the write failed). */
+  persisted(): Promise<boolean> {
+    return this.#file.persistSoon();
   }
 
   /** Called after every change (null = a deletion). */
@@ -118,11 +125,7 @@ export class TopicConfigManager {
 
   private changed(topic: TopicConfig | null): void {
     this.version = { counter: this.version.counter + 1, timestamp: this.now() };
-    try {
-      this.persist();
-    } catch (e) {
-      log.error("Cannot persist topics.json", e);
-    }
+    void this.#file.persistSoon(); // failures are logged by ConfigFile
     for (const l of this.listeners) l(topic);
   }
 

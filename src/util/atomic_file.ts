@@ -36,6 +36,29 @@ export function writeFileAtomicSync(path: string, text: string): void {
   syncDir(dir);
 }
 
+/** {@link writeFileAtomicSync} with its I/O (fsyncs included) off the event loop. */
+export async function writeFileAtomic(path: string, text: string): Promise<void> {
+  const dir = dirOf(path);
+  await Deno.mkdir(dir, { recursive: true });
+  const tmp = `${path}.tmp`;
+  const f = await Deno.open(tmp, { write: true, create: true, truncate: true });
+  try {
+    const bytes = new TextEncoder().encode(text);
+    let off = 0;
+    while (off < bytes.length) off += await f.write(bytes.subarray(off));
+    await f.sync();
+  } finally {
+    f.close();
+  }
+  try {
+    await Deno.copyFile(path, `${path}.bak`);
+  } catch {
+    // No previous file: nothing to back up.
+  }
+  await Deno.rename(tmp, path);
+  await syncDirAsync(dir);
+}
+
 /** fsync a directory so a rename or a new file inside it survives power loss. */
 export function syncDir(dir: string): void {
   try {

@@ -9,6 +9,7 @@ import { messageQueue } from "../../src/protocol/bodies/message_queue.ts";
 import { ScheduleMessageService } from "../../src/broker/schedule/schedule_message_service.ts";
 import { parseDelayLevels } from "../../src/broker/message_factory.ts";
 import type { BrokerStore } from "../../src/broker/broker_context.ts";
+import { ConfigFile } from "../../src/broker/config_file.ts";
 
 const settings: TopicConfigSettings = {
   brokerClusterName: "C",
@@ -31,15 +32,15 @@ async function withDir(fn: (dir: string) => void | Promise<void>): Promise<void>
 }
 
 Deno.test("ConsumerOffsetManager reads fastjson's bare integer keys and falls back to the .bak", () =>
-  withDir((dir) => {
+  withDir(async (dir) => {
     const path = `${dir}/consumerOffset.json`;
     Deno.writeTextFileSync(path, '{"offsetTable":{"T@G":{0:250,1:248}}}');
     const m = new ConsumerOffsetManager(path);
     m.load();
     assert.equal(m.queryOffset("G", "T", 1), 248);
     m.commitOffset("G", "T", 1, 300);
-    m.persist();
-    m.persist();
+    await m.persist();
+    await m.persist();
     Deno.writeTextFileSync(path, "{broken");
     const again = new ConsumerOffsetManager(path);
     again.load();
@@ -48,7 +49,7 @@ Deno.test("ConsumerOffsetManager reads fastjson's bare integer keys and falls ba
   }));
 
 Deno.test("TopicConfigManager seeds system topics, overlays topics.json and auto-creates only from INHERIT", () =>
-  withDir((dir) => {
+  withDir(async (dir) => {
     const path = `${dir}/topics.json`;
     Deno.writeTextFileSync(
       path,
@@ -66,6 +67,8 @@ Deno.test("TopicConfigManager seeds system topics, overlays topics.json and auto
     assert.equal(m.createTopicInSendMessageMethod("New2", "Old", 4, 0), undefined);
     assert.equal(changes, 1);
     assert.equal(m.dataVersion.counter, 8);
+    assert.equal(await m.persisted(), true);
+    assert.match(Deno.readTextFileSync(path), /"New"/);
 
     const off = new TopicConfigManager({ ...settings, autoCreateTopicEnable: false }, path, () => 1000);
     off.load();
@@ -73,14 +76,16 @@ Deno.test("TopicConfigManager seeds system topics, overlays topics.json and auto
   }));
 
 Deno.test("SubscriptionGroupManager auto-creates unknown groups only when allowed", () =>
-  withDir((dir) => {
+  withDir(async (dir) => {
     const strict = new SubscriptionGroupManager(false, `${dir}/sg.json`);
     assert.equal(strict.findSubscriptionGroupConfig("G"), undefined);
     assert.equal(strict.findSubscriptionGroupConfig("CID_RMQ_SYS_X")?.retryMaxTimes, 16);
+    await strict.persisted();
     const open = new SubscriptionGroupManager(true, `${dir}/sg.json`);
     open.load();
     assert.ok(open.get("CID_RMQ_SYS_X"));
     assert.equal(open.findSubscriptionGroupConfig("G")?.retryQueueNums, 1);
+    await open.persisted();
   }));
 
 Deno.test("RebalanceLockManager hands an expired lock to another client", () => {
@@ -142,3 +147,42 @@ Deno.test("ScheduleMessageService keeps delay offsets in delayOffset.json with b
     await svc.shutdown();
     assert.deepEqual(JSON.parse(Deno.readTextFileSync(path)), { offsetTable: { 1: 5, 3: 0 } });
   }));
+
+Deno.test("ConfigFile coalesces a burst of changes into one write of the latest state, off the event loop", () =>
+  withDir(async (dir) => {
+    const path = `${dir}/c.json`;
+    let state = 0, renders = 0;
+    const file = new ConfigFile(path, () => {
+      renders++;
+      return { state };
+    });
+    const writes: Promise<boolean>[] = [];
+    for (state = 1; state <= 50; state++) writes.push(file.persistSoon());
+    state = 50;
+    assert.equal(existsSync(path), false, "nothing written synchronously");
+    assert.deepEqual(await Promise.all(writes), Array(50).fill(true));
+    assert.equal(renders, 1, "one write for the burst");
+    assert.deepEqual(JSON.parse(Deno.readTextFileSync(path)), { state: 50 });
+    // A change while a write is under way gets a write of its own after it.
+    const first = file.persistSoon();
+    state = 51;
+    const second = file.persistSoon();
+    state = 52;
+    await first;
+    await second;
+    assert.deepEqual(JSON.parse(Deno.readTextFileSync(path)), { state: 52 });
+    state = 53;
+    void file.persistSoon();
+    await file.persistNow(); // waits for the scheduled write, then writes at once
+    assert.deepEqual(JSON.parse(Deno.readTextFileSync(path)), { state: 53 });
+    assert.deepEqual(JSON.parse(Deno.readTextFileSync(`${path}.bak`)), { state: 53 });
+  }));
+
+function existsSync(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

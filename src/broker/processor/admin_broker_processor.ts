@@ -42,6 +42,22 @@ export class AdminBrokerProcessor {
 
   /** The RequestProcessor for the codes listed in the module comment. */
   async process(req: RemotingCommand): Promise<RemotingCommand> {
+    const resp = await this.#handle(req);
+    if (resp.code !== ResponseCode.SUCCESS) return resp;
+    // An admin change is answered once its config file holds it (config files are written off the event
+    // loop, see ConfigFile); a failed write is logged there, and the change is in effect either way.
+    if (req.code === RequestCode.UPDATE_AND_CREATE_TOPIC || req.code === RequestCode.DELETE_TOPIC_IN_BROKER) {
+      await this.ctx.topicConfigManager.persisted();
+    } else if (
+      req.code === RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP ||
+      req.code === RequestCode.DELETE_SUBSCRIPTIONGROUP
+    ) {
+      await this.ctx.subscriptionGroupManager.persisted();
+    }
+    return resp;
+  }
+
+  async #handle(req: RemotingCommand): Promise<RemotingCommand> {
     const { ctx } = this;
     switch (req.code) {
       case RequestCode.UPDATE_AND_CREATE_TOPIC:

@@ -7,7 +7,7 @@ import { MessageConst } from "../../message/message_const.ts";
 import { decodeRecord } from "../../message/record_codec.ts";
 import type { HostAddress } from "../../message/host.ts";
 import type { BrokerStore } from "../broker_context.ts";
-import { asNumber, loadConfigFile, members, persistConfigFile } from "../config_file.ts";
+import { asNumber, ConfigFile, loadConfigFile, members } from "../config_file.ts";
 import { innerFromStored } from "../message_factory.ts";
 import { SystemTopics } from "../topic_validator.ts";
 import { getLogger } from "../../log/logger.ts";
@@ -25,6 +25,7 @@ export class ScheduleMessageService {
   private stopped = true;
   private shuttingDown = false;
   private idle: Promise<void> = Promise.resolve();
+  readonly #file: ConfigFile;
 
   /** `path` is `<storePathRootDir>/config/delayOffset.json`. */
   constructor(
@@ -33,7 +34,9 @@ export class ScheduleMessageService {
     private readonly path: string,
     private readonly storeHost: () => HostAddress,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.#file = new ConfigFile(path, () => ({ offsetTable: Object.fromEntries(this.offsetTable) }));
+  }
 
   /** Loads delayOffset.json (bare integer keys accepted). */
   load(): void {
@@ -45,9 +48,14 @@ export class ScheduleMessageService {
     }
   }
 
-  /** Writes delayOffset.json. */
-  persist(): void {
-    persistConfigFile(this.path, { offsetTable: Object.fromEntries(this.offsetTable) });
+  /** Writes delayOffset.json now (after any scheduled write); throws when it cannot. */
+  persist(): Promise<void> {
+    return this.#file.persistNow();
+  }
+
+  /** Schedules a write of delayOffset.json (the periodic flush); failures are logged. */
+  persistSoon(): Promise<boolean> {
+    return this.#file.persistSoon();
   }
 
   /** GET_ALL_DELAY_OFFSET body: integer keys bare, as fastjson writes them. */
@@ -82,7 +90,7 @@ export class ScheduleMessageService {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     await this.idle;
-    this.persist();
+    await this.persist();
   }
 
   /** One delivery pass over every level; public so tests can drive it without timers. */
