@@ -49,7 +49,11 @@ export class ConsumerOffsetManager {
    * flush); resolves true once written or when nothing changed.
    */
   persistIfDirty(): Promise<boolean> {
-    return this.dirty ? this.#file.persistSoon() : Promise.resolve(true);
+    if (!this.dirty) return Promise.resolve(true);
+    return this.#file.persistSoon().then((ok) => {
+      if (!ok) this.dirty = true; // try again at the next flush
+      return ok;
+    });
   }
 
   /** The ConsumerOffsetSerializeWrapper JSON (GET_ALL_CONSUMER_OFFSET, file content). */
