@@ -69,10 +69,14 @@ export class ConfigFile {
     return p;
   }
 
-  /** Waits for scheduled writes, then writes the current state at once (shutdown). Throws when it fails. */
-  async persistNow(): Promise<void> {
-    await this.#tail;
-    persistConfigFile(this.path, this.render());
+  /**
+   * Writes the current state synchronously once the writes scheduled before it are done (shutdown);
+   * rejects when it fails. It takes its turn in the same queue, so no two writes ever share the temp file.
+   */
+  persistNow(): Promise<void> {
+    const p = this.#tail.then(() => persistConfigFile(this.path, this.render()));
+    this.#tail = p.catch(() => {});
+    return p;
   }
 }
 

@@ -176,6 +176,16 @@ Deno.test("ConfigFile coalesces a burst of changes into one write of the latest 
     await file.persistNow(); // waits for the scheduled write, then writes at once
     assert.deepEqual(JSON.parse(Deno.readTextFileSync(path)), { state: 53 });
     assert.deepEqual(JSON.parse(Deno.readTextFileSync(`${path}.bak`)), { state: 53 });
+    // Scheduled, immediate and scheduled again, interleaved: they take turns, the last state wins.
+    state = 54;
+    const a = file.persistSoon();
+    state = 55;
+    const b = file.persistNow();
+    state = 56;
+    const c = file.persistSoon();
+    assert.deepEqual(await Promise.all([a, b, c]), [true, undefined, true]);
+    assert.deepEqual(JSON.parse(Deno.readTextFileSync(path)), { state: 56 });
+    assert.equal(existsSync(`${path}.tmp`), false);
   }));
 
 function existsSync(path: string): boolean {
