@@ -16,6 +16,8 @@ export class MappedFileQueue {
   readonly preallocator: SegmentPreallocator | null;
   /** Directories whose new entries await {@link syncDirs} (queues created with `deferDirSync`). */
   readonly #dirsToSync: Set<string> | null;
+  /** The directory syncs started by the last {@link syncDirs}, which later callers wait for too. */
+  #dirSyncs: Promise<unknown> = Promise.resolve();
 
   /**
    * `deferDirSync`: a new segment's directory entry is made durable by the next {@link syncDirs} instead
@@ -34,13 +36,18 @@ export class MappedFileQueue {
     this.#dirsToSync = opts.deferDirSync ? new Set() : null;
   }
 
-  /** Makes the directory entries of segments created since the last call durable (see deferDirSync). */
+  /**
+   * Makes the directory entries of segments created so far durable (see deferDirSync). Resolves only once
+   * syncs an earlier call started have finished too, so no caller counts an entry durable too early.
+   */
   async syncDirs(): Promise<void> {
     const dirs = this.#dirsToSync;
-    if (dirs === null || dirs.size === 0) return;
-    const now = [...dirs];
-    dirs.clear();
-    await Promise.all(now.map(syncDirAsync));
+    if (dirs !== null && dirs.size > 0) {
+      const now = [...dirs];
+      dirs.clear();
+      this.#dirSyncs = Promise.all([this.#dirSyncs, ...now.map(syncDirAsync)]);
+    }
+    await this.#dirSyncs;
   }
 
   /**
