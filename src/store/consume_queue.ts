@@ -203,14 +203,12 @@ export class ConsumeQueue {
   getEntries(index: number, maxCount: number, into?: Uint8Array): CqEntries | null {
     const byteOff = index * CQ_STORE_UNIT_SIZE;
     if (byteOff < this.minLogicOffset || byteOff >= this.#endBytes) return null;
-    if (this.#pendingLen > 0 && byteOff >= this.#pendingStart) {
-      return this.#pendingEntries(index, maxCount, into);
-    }
+    const room = into ? into.length - (into.length % CQ_STORE_UNIT_SIZE) : Infinity;
+    const want = Math.min(maxCount * CQ_STORE_UNIT_SIZE, room);
+    if (this.#pendingLen > 0 && byteOff >= this.#pendingStart) return this.#pendingEntries(index, want, into);
     const f = this.queue.findByOffset(byteOff);
     if (!f || f.closed) return null;
     const pos = byteOff - f.fileFromOffset;
-    const room = into ? into.length - (into.length % CQ_STORE_UNIT_SIZE) : Infinity;
-    const want = Math.min(maxCount * CQ_STORE_UNIT_SIZE, room);
     const len = Math.min(want, f.wrotePosition - pos);
     if (len <= 0) return null;
     // Entries buffered right after the written ones in this segment come along: a short result means the
@@ -231,13 +229,15 @@ export class ConsumeQueue {
     };
   }
 
-  /** Buffered entries from logical offset `index` (at or past #pendingStart), within its segment. */
-  #pendingEntries(index: number, maxCount: number, into?: Uint8Array): CqEntries | null {
+  /**
+   * Up to `want` bytes of buffered entries from logical offset `index` (at or past #pendingStart), within
+   * its segment.
+   */
+  #pendingEntries(index: number, want: number, into?: Uint8Array): CqEntries | null {
     const byteOff = index * CQ_STORE_UNIT_SIZE;
     const from = byteOff - this.#pendingStart;
     const segmentLeft = this.queue.fileSize - (byteOff % this.queue.fileSize);
-    let len = Math.min(maxCount * CQ_STORE_UNIT_SIZE, this.#pendingLen - from, segmentLeft);
-    if (into) len = Math.min(len, into.length - (into.length % CQ_STORE_UNIT_SIZE));
+    const len = Math.min(want, this.#pendingLen - from, segmentLeft);
     if (len <= 0) return null;
     // A copy, not a view: the buffer is reused once written, and callers may hold the entries a while.
     const data = into ?? new Uint8Array(len);
