@@ -29,9 +29,14 @@ export function loadConfigFile(path: string): JsonValue | null {
   return null;
 }
 
-/** Writes a config file atomically (pretty-printed, as upstream writes them). */
+/** A config file's text: pretty-printed with tabs, as upstream writes them. */
+function configText(value: unknown): string {
+  return JSON.stringify(value, null, "\t");
+}
+
+/** Writes a config file atomically. */
 export function persistConfigFile(path: string, value: unknown): void {
-  writeFileAtomicSync(path, JSON.stringify(value, null, "\t"));
+  writeFileAtomicSync(path, configText(value));
 }
 
 /**
@@ -57,7 +62,7 @@ export class ConfigFile {
     const p = this.#tail.then(async () => {
       this.#queued = null;
       try {
-        await writeFileAtomic(this.path, JSON.stringify(this.render(), null, "\t"));
+        await writeFileAtomic(this.path, configText(this.render()));
         return true;
       } catch (e) {
         log.error(`Cannot write "${this.path}"`, e);
